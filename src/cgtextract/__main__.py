@@ -1,0 +1,5 @@
+"""`python -m cgtextract` runs the CLI."""
+
+from cgtextract.cli import main
+
+main()

@@ -1,0 +1,177 @@
+"""Dates in release prose, with the precision the words support.
+
+`find_dates(text)` returns every date expression in a piece of text; each one is
+resolved later against an anchor (the paragraph's own date, the dateline, or the
+publication date), because "on December 22", "in August this year" or "on Monday"
+mean nothing without one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+            "saturday": 5, "sunday": 6}
+ORDINAL_QUARTER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2,
+                   "3rd": 3, "4th": 4}
+
+_MON = (r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|Jun(?:e|\.)?|"
+        r"Jul(?:y|\.)?|Aug(?:ust|\.)?|Sep(?:t(?:ember|\.)?|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|"
+        r"Dec(?:ember|\.)?)")
+_YEAR = r"((?:19|20)\d{2})"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+# a bare month needs a preposition in front, so that the modal verb "may" is never a date
+_BARE_MONTH_LEAD = r"(?:\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Bb]y|[Uu]ntil|[Ee]nd of|[Ee]arly|[Ll]ate|[Mm]id-?|[Oo]n|of|[Ss]tart of|[Bb]eginning of)\s+)"
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
+    ("mdy", re.compile(rf"\b({_MON})\s+{_DAY},?\s+{_YEAR}\b")),
+    ("dmy", re.compile(rf"\b{_DAY}\s+({_MON})\s*,?\s+{_YEAR}\b")),
+    ("month_rel", re.compile(rf"\b({_MON})\s+(this|last|next)\s+year\b")),
+    ("my", re.compile(rf"\b({_MON})\s+(?:of\s+)?{_YEAR}\b")),
+    ("quarter", re.compile(rf"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?{_YEAR}\b", re.I)),
+    ("q", re.compile(rf"\bQ([1-4])\s*(?:of\s+)?'?{_YEAR}\b")),
+    ("half", re.compile(rf"\b(?:H[12]|(?:first|second)\s+half\s+(?:of\s+)?)\s*{_YEAR}\b", re.I)),
+    ("md", re.compile(rf"\b({_MON})\s+{_DAY}\b(?!\s*,?\s*(?:19|20)\d{{2}})(?![\d:])")),
+    ("dm", re.compile(rf"\b{_DAY}\s+({_MON})\b(?!\s*,?\s*(?:19|20)\d{{2}})")),
+    ("bare_month", re.compile(rf"{_BARE_MONTH_LEAD}({_MON})\b(?!\s+\d)(?!\s+(?:this|last|next)\s+year)")),
+    ("rel_year", re.compile(r"\b(earlier this|this|last|later this|previous|past)\s+year\b", re.I)),
+    ("rel_month", re.compile(r"\b(earlier this|this|last|later this|previous|past)\s+month\b", re.I)),
+    ("weekday", re.compile(r"\b(?:on|last|this)\s+(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", re.I)),
+    ("today", re.compile(r"\b(today|yesterday)\b", re.I)),
+    ("year", re.compile(rf"(?:\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Uu]ntil|[Ff]rom|[Ee]nd of|[Ee]arly|[Ll]ate|[Mm]id-?|[Tt]hroughout)\s+|\bmid-){_YEAR}\b(?![-/]\d)")),
+]
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """One date expression: where it is, and how to turn it into a date given an anchor."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    parts: tuple[str, ...]
+
+    @property
+    def absolute(self) -> bool:
+        """True when the words alone fix the date (they carry a year)."""
+        return self.kind in {"iso", "mdy", "dmy", "my", "quarter", "q", "half", "year"}
+
+    def resolve(self, anchor: date | None) -> tuple[str, str] | None:
+        """The ISO date and precision this mention denotes, or None if it needs an anchor."""
+        return resolve(self, anchor)
+
+
+def _month(word: str) -> int:
+    return MONTHS[word[:3].lower()]
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """Every date expression in `text`, left to right, without overlaps (longest first)."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            if kind == "bare_month":
+                start = m.start(1)
+            if any(s < end and start < e for s, e in taken):
+                continue
+            groups = tuple(g for g in m.groups() if g is not None)
+            found.append(DateMention(start, end, text[start:end], kind, groups))
+            taken.append((start, end))
+    return sorted(found, key=lambda d: d.start)
+
+
+def _month_near(month: int, anchor: date, day: int = 1) -> int:
+    """The year that puts month (and day) closest before the anchor, allowing 31 days of future."""
+    year = anchor.year
+    try:
+        candidate = date(year, month, min(day, 28))
+    except ValueError:
+        return year
+    if candidate > anchor + timedelta(days=31):
+        year -= 1
+    return year
+
+
+def resolve(d: DateMention, anchor: date | None) -> tuple[str, str] | None:
+    """Turn a mention into (iso, precision); relative forms need an anchor."""
+    k, p = d.kind, d.parts
+    try:
+        if k == "iso":
+            return date(int(p[0]), int(p[1]), int(p[2])).isoformat(), "day"
+        if k == "mdy":
+            return date(int(p[2]), _month(p[0]), int(p[1])).isoformat(), "day"
+        if k == "dmy":
+            return date(int(p[2]), _month(p[1]), int(p[0])).isoformat(), "day"
+        if k == "my":
+            return f"{int(p[1]):04d}-{_month(p[0]):02d}", "month"
+        if k == "quarter":
+            return f"{p[1]}-Q{ORDINAL_QUARTER[p[0].lower()]}", "quarter"
+        if k == "q":
+            return f"{p[1]}-Q{p[0]}", "quarter"
+        if k in {"half", "year"}:
+            return p[-1], "year"
+    except (ValueError, KeyError):
+        return None
+    if anchor is None:
+        return None
+    if k == "month_rel":
+        year = anchor.year + {"this": 0, "last": -1, "next": 1}[p[1].lower()]
+        return f"{year:04d}-{_month(p[0]):02d}", "month"
+    if k in {"md", "dm"}:
+        mon, day = (p[0], p[1]) if k == "md" else (p[1], p[0])
+        month = _month(mon)
+        try:
+            return date(_month_near(month, anchor, int(day)), month, int(day)).isoformat(), "day"
+        except ValueError:
+            return None
+    if k == "bare_month":
+        month = _month(p[0])
+        return f"{_month_near(month, anchor):04d}-{month:02d}", "month"
+    if k == "rel_year":
+        shift = -1 if p[0].lower() in {"last", "previous", "past"} else 0
+        return f"{anchor.year + shift:04d}", "year"
+    if k == "rel_month":
+        if p[0].lower() in {"last", "previous", "past"}:
+            first = anchor.replace(day=1) - timedelta(days=1)
+            return f"{first.year:04d}-{first.month:02d}", "month"
+        return f"{anchor.year:04d}-{anchor.month:02d}", "month"
+    if k == "weekday":
+        back = (anchor.weekday() - WEEKDAYS[p[0].lower()]) % 7
+        return (anchor - timedelta(days=back)).isoformat(), "day"
+    if k == "today":
+        day_ = anchor if p[0].lower() == "today" else anchor - timedelta(days=1)
+        return day_.isoformat(), "day"
+    return None
+
+
+def first_full_date(text: str) -> date | None:
+    """The first date with day precision and a year in `text` (datelines, date lines)."""
+    for d in find_dates(text):
+        if d.kind in {"iso", "mdy", "dmy"}:
+            r = resolve(d, None)
+            if r:
+                return date.fromisoformat(r[0])
+    return None
+
+
+def to_anchor(iso: str) -> date:
+    """A resolved date at any precision as a concrete day, for anchoring relative dates."""
+    if "Q" in iso:
+        year, q = iso.split("-Q")
+        return date(int(year), 3 * int(q), 28)
+    parts = [int(x) for x in iso.split("-")]
+    if len(parts) == 3:
+        return date(parts[0], parts[1], parts[2])
+    if len(parts) == 2:
+        return date(parts[0], parts[1], 28)
+    return date(parts[0], 12, 31)

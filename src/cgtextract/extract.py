@@ -1,0 +1,903 @@
+"""Event assembly: cleaned article text in, validated regulatory events out.
+
+The reading follows EXTRACTION.md: a document frame (sentences, sections, dateline),
+mentions from the spaCy span ruler (regulators, designations, actions, targets,
+modality cues, diseases) and from product-name shapes, product profiles collected over
+the whole document, then one event per completed regulatory action in a sentence, with
+the regulator, product, date and indications that belong to that action's clause.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from cgtextract.dates import DateMention, find_dates, to_anchor
+from cgtextract.frame import Frame, Sentence, build_frame, company_heads, strip_legal
+from cgtextract.models import Article, Event
+from cgtextract.products import ProductMention, alias_links, find_products, norm
+from cgtextract.rules import SPANS_KEY, build_nlp, load_patterns
+
+# designations whose home agency is fixed (EXTRACTION.md, step 5)
+HOME_REGULATOR = {
+    "prime": "EMA", "rmat": "FDA", "rare_pediatric_disease": "FDA", "sakigake": "MHLW",
+    "innovation_passport": "MHRA", "promising_innovative_medicine": "MHRA",
+}
+# words that make the act before them not (yet) happen
+_HEDGE = re.compile(
+    r"\b(?:will|would|may|might|could|should|plans?|planned|planning|expects?|expected|"
+    r"expecting|intends?|intended|aims?|aiming|anticipates?|anticipated|hopes?|seeks?|"
+    r"seeking|potential(?:ly)?|possible|eligib\w*|qualif\w*|if|upcoming|future|apply|"
+    r"applied|applying|requests?|requested|requesting|goal|on track|prepar\w*|not|no|never|"
+    r"yet|routes?|path|pathway|towards?|unless|whether|once|pending|support|enable|"
+    r"opinion|recommending|refus\w*|IRBs?|ethics|institutional|investigator-initiated)\b",
+    re.I,
+)
+_CLAUSE_BREAK = re.compile(
+    r";|:\s|,\s+and\s+|,\s+but\s+|,\s+which\s+|,\s+while\s+|,\s+setting\s+|,?\s+after\s+|"
+    r",\s+where\s+|,\s+although\s+|\s+now that\s+|\s+because\s+|,\s+when\s+|,\s+allowing\s+|"
+    r",\s+following\s+|\s+—\s+|\s+--\s+"
+)
+_SEVERAL = re.compile(r"\b(?:several|multiple|many|various|numerous|other)\s+(?:countries|"
+                      r"jurisdictions|markets|regions)\b", re.I)
+_ANAPHOR_ALL = re.compile(r"^(?:Both|The two|These|All (?:three|four|of these)|The three)\b")
+_BACKFILL = re.compile(r"\b(?:decision|designation|approval|clearance|grant)\b[^.]{0,60}?"
+                       r"\b(?:was|were|is)\s+(?:taken|made|granted|issued|adopted|dated|effective)",
+                       re.I)
+_RESTATED_DET = re.compile(r"\b(?:that|this|these|those|such)\s+$", re.I)
+_ALSO = re.compile(r"\balso\b", re.I)
+_PRONOUN_PRODUCT = re.compile(
+    r"\b(?:the|this|that|its|our)\s+(?:drug|product|therapy|program|programme|candidate|"
+    r"product candidate|treatment|medicine|injection|investigational therapy|gene therapy|"
+    r"cell therapy)\b|\bit\b",
+    re.I,
+)
+_MODAL_DESIG_CONTEXT = re.compile(r"\b(?:eligib\w*|apply|applied|request\w*|seek\w*)\s+(?:for\s+)?(?:an?\s+|the\s+)?$", re.I)
+_IN_VIVO = {"aav", "in_vivo_car", "mrna", "rna_therapy", "oncolytic_virus", "adenoviral",
+            "lentiviral", "other_gene_therapy"}
+_GENE_MODALITIES = {"aav", "hsc_gene_therapy", "gene_editing", "lentiviral", "adenoviral",
+                    "other_gene_therapy", "rna_therapy", "mrna"}
+_DISEASE_HEAD = re.compile(
+    r"\b((?:[\w'’/.-]+[ ,]+){0,4}?(?:disease|diseases|syndrome|cancers?|tumou?rs|leukemias?|"
+    r"lymphomas?|myeloma|sarcomas?|carcinomas?|adenocarcinoma|malignancies|dystrophy|atrophy|"
+    r"thalassemia|immunodeficiency|deficiency|amyloidosis|anemia|hemophilia [AB]|burns|athymia|"
+    r"glioblastoma|melanoma|neuroblastoma))\b"
+)
+_DISEASE_STOP = {"the", "a", "an", "of", "for", "with", "in", "and", "or", "to", "its", "their",
+                 "patients", "adults", "children", "people", "treatment", "treat", "who",
+                 "that", "which", "on", "from", "by", "as", "at", "is", "are", "has", "have",
+                 "such", "including", "other", "rare", "serious", "life-threatening", "this",
+                 "those", "these", "all", "is", "was", "were", "be", "affected", "newly",
+                 "diagnosed", "advanced", "previously", "untreated", "third-line", "second-line"}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A vocabulary mention with absolute offsets."""
+
+    label: str
+    id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Product:
+    """One product (a cluster of names) and what the document says about it."""
+
+    key: int
+    names: list[str] = field(default_factory=list)
+    first: int = 10**9
+    cues: list[tuple[int, str]] = field(default_factory=list)
+    targets: list[tuple[int, str]] = field(default_factory=list)
+    genes: list[tuple[int, str]] = field(default_factory=list)
+    diseases: list[list[str]] = field(default_factory=list)
+    owner: str | None = None
+
+
+@dataclass
+class Cue:
+    """A candidate event inside one sentence, before regulator/product/date are fixed."""
+
+    kind: str  # designation value or event type
+    event_type: str
+    start: int
+    end: int
+
+
+@dataclass
+class Draft:
+    """An event under construction (not validated yet)."""
+
+    product: int
+    surface: str
+    regulator: str
+    event_type: str
+    designation: str | None
+    date: str | None
+    precision: str | None
+    own_date: bool
+    sentence: Sentence
+    indications: list[str]
+
+
+class _Doc:
+    """All per-article state of one extraction run."""
+
+    def __init__(self, article: Article) -> None:
+        self.article = article
+        self.frame: Frame = build_frame(article.text, article.title, article.published)
+        self.spans: dict[int, list[Span]] = {}
+        self.products: dict[int, list[ProductMention]] = {}
+        self.dates: dict[int, list[DateMention]] = {}
+        self.abbrev: dict[str, str] = {}
+
+
+def extract(article: Article) -> list[Event]:
+    """Read one article and return its events (SCHEMA.md), duplicates collapsed."""
+    doc = _Doc(article)
+    sentences = doc.frame.sentences
+    nlp = build_nlp()
+    texts = [s.text for s in sentences]
+    reject = _reject_words()
+    for s, sdoc in zip(sentences, nlp.pipe(texts), strict=True):
+        doc.spans[s.idx] = _spans(sdoc, s.start)
+        doc.dates[s.idx] = find_dates(s.text)
+        doc.products[s.idx] = find_products(s.text, s.start, reject)
+        _learn_abbreviations(s.text, doc.abbrev)
+    products, mention_of = _cluster(doc)
+    _profile(doc, products, mention_of)
+    drafts = _events(doc, products, mention_of)
+    return _finish(doc, products, drafts)
+
+
+# ---------------------------------------------------------------- mentions
+
+
+_PRIORITY = {"REGULATOR": 0, "DESIGNATION": 1, "DOCTYPE": 2, "DISEASE": 3, "TARGET": 4,
+             "GENE": 4, "NOTTARGET": 4, "COUNTRY": 5, "ACTION": 6, "MODALITY": 7}
+
+
+def _spans(sdoc: Doc, offset: int) -> list[Span]:
+    """Ruler spans of one sentence; where they overlap the more specific label wins."""
+    raw = list(sdoc.spans[SPANS_KEY])
+    modality = [sp for sp in raw if sp.label_ == "MODALITY"]
+    others = sorted((sp for sp in raw if sp.label_ != "MODALITY"),
+                    key=lambda sp: (_PRIORITY.get(sp.label_, 9), -(sp.end - sp.start), sp.start))
+    kept: list[tuple[int, int]] = []
+    out: list[Span] = []
+    for sp in others:
+        if any(a < sp.end and sp.start < b for a, b in kept):
+            continue
+        kept.append((sp.start, sp.end))
+        out.append(Span(sp.label_, sp.id_, offset + sp.start_char, offset + sp.end_char, sp.text))
+    # modality cues may overlap anything (they only describe), but not each other
+    for sp in filter_spans(modality):
+        out.append(Span(sp.label_, sp.id_, offset + sp.start_char, offset + sp.end_char, sp.text))
+    return sorted(out, key=lambda x: x.start)
+
+
+def _reject_words() -> set[str]:
+    """Normalized vocabulary words that are never product names (genes, antigens, vectors)."""
+    words: set[str] = set()
+    for name in ("targets.jsonl", "modalities.jsonl", "regulators.jsonl", "diseases.jsonl"):
+        for row in load_patterns(name):
+            pat = row["pattern"]
+            text = pat if isinstance(pat, str) else " ".join(str(t.get("TEXT", "")) for t in pat)
+            words.add(norm(text))
+    return words
+
+
+def _learn_abbreviations(text: str, abbrev: dict[str, str]) -> None:
+    """'relapsed/refractory multiple myeloma (R/R MM)' teaches R/R MM for this document."""
+    for m in re.finditer(r"\(([A-Za-z][A-Za-z0-9/\-]{1,9})\)", text):
+        short = m.group(1)
+        letters = [c.lower() for c in short if c.isalpha()]
+        if len(letters) < 2 or not any(c.isupper() for c in short):
+            continue
+        words = re.findall(r"[\w'’-]+", text[max(0, m.start() - 90): m.start()])
+        for n in range(1, min(len(words), len(letters) + 3) + 1):
+            cand = words[-n:]
+            initials = "".join(w[0].lower() for w in cand)
+            joined = " ".join(cand).lower()
+            if initials[0] == letters[0] and _subsequence(letters, joined) and n >= len(letters) - 2:
+                long = " ".join(cand)
+                start = text.rfind(cand[0], max(0, m.start() - 90), m.start())
+                if start >= 0:
+                    long = text[start: m.start()].strip()
+                abbrev.setdefault(short, long)
+                break
+
+
+def _subsequence(letters: list[str], text: str) -> bool:
+    i = 0
+    for ch in text:
+        if i < len(letters) and ch == letters[i]:
+            i += 1
+    return i == len(letters)
+
+
+# ---------------------------------------------------------------- products
+
+
+def _cluster(doc: _Doc) -> tuple[dict[int, Product], dict[str, int]]:
+    """Group product names that the text presents as one product."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(norm(a)), find(norm(b))
+        if ra != rb:
+            parent[rb] = ra
+
+    surface: dict[str, str] = {}
+    focus: ProductMention | None = None
+    for s in doc.frame.sentences:
+        ments = doc.products[s.idx]
+        for m in ments:
+            surface.setdefault(norm(m.name), m.name)
+            find(norm(m.name))
+        for a, b in alias_links(s.text, ments, s.start):
+            union(a, b)
+        # 'when the therapy was still known as bb2121': the anaphor is the focus product
+        if focus is not None and _PRONOUN_PRODUCT.search(s.text):
+            for m in ments:
+                before = s.text[: m.start - s.start]
+                if re.search(r"(?:known as|earlier name|brand name|formerly|previously)\s+$",
+                             before) and len({norm(x.name) for x in ments}) == 1:
+                    union(focus.name, m.name)
+        if ments:
+            focus = ments[-1]
+    products: dict[int, Product] = {}
+    mention_of: dict[str, int] = {}
+    roots: dict[str, int] = {}
+    for s in doc.frame.sentences:
+        for m in doc.products[s.idx]:
+            root = find(norm(m.name))
+            key = roots.setdefault(root, len(roots))
+            p = products.setdefault(key, Product(key))
+            if m.name not in p.names and norm(m.name) not in {norm(n) for n in p.names}:
+                p.names.append(m.name)
+            if not s.heading:
+                p.first = min(p.first, m.start)
+            mention_of[norm(m.name)] = key
+    return products, mention_of
+
+
+def _segments(doc: _Doc, s: Sentence, mention_of: dict[str, int]) -> list[tuple[int, int, int]]:
+    """Parts of a sentence that speak about each product: (product, start, end)."""
+    ments = doc.products[s.idx]
+    if not ments:
+        return []
+    out = []
+    keys = [mention_of[norm(m.name)] for m in ments]
+    bounds = [s.start] + [m.start for m in ments[1:]] + [s.end]
+    for i, (m, key) in enumerate(zip(ments, keys, strict=True)):
+        start = bounds[i] if i > 0 else s.start
+        if i > 0 and keys[i - 1] != key:
+            start = m.start
+        out.append((key, start, bounds[i + 1]))
+    return out
+
+
+def _profile(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int]) -> None:
+    """Collect target, modality cues, owner and indications of every product."""
+    focus: list[int] = []
+    prev_keys: list[int] = []
+    for s in doc.frame.sentences:
+        if s.quote or (s.boilerplate and not _about_product(s, doc, mention_of)):
+            continue
+        segs = _segments(doc, s, mention_of)
+        if not segs and not s.heading:
+            if _ANAPHOR_ALL.match(s.text) and prev_keys:
+                segs = [(k, s.start, s.end) for k in prev_keys]
+            elif focus:
+                segs = [(focus[-1], s.start, s.end)]
+        keys_here = []
+        for key, a, b in segs:
+            p = products[key]
+            keys_here.append(key)
+            for sp in doc.spans[s.idx]:
+                if not (a <= sp.start < b):
+                    continue
+                if sp.label == "MODALITY":
+                    p.cues.append((sp.start, sp.id))
+                elif sp.label == "TARGET":
+                    p.targets.append((_target_score(doc.article.text, sp), sp.id))
+                elif sp.label == "GENE":
+                    p.genes.append((_gene_score(doc.article.text, sp), sp.id))
+            dis = _diseases(doc, s, a, b)
+            if dis:
+                p.diseases.append(dis)
+            if p.owner is None:
+                p.owner = _owner(doc.article.text[a:b], s.text, doc)
+        if segs:
+            focus = [segs[-1][0]]
+            prev_keys = list(dict.fromkeys(k for k, _, _ in segs))
+
+
+def _about_product(s: Sentence, doc: _Doc, mention_of: dict[str, int]) -> bool:
+    """'About CT041' sections describe the product itself: read them."""
+    if not s.section or not s.section.lower().startswith("about"):
+        return False
+    for m in find_products(s.section, 0, set()):
+        if norm(m.name) in mention_of:
+            return True
+    return bool(re.search(r"\b(?:\w+-cel|\w+cel)\b", s.section, re.I)) and any(
+        norm(w) in mention_of for w in s.section.split())
+
+
+def _target_score(text: str, sp: Span) -> int:
+    after = text[sp.end: sp.end + 30]
+    before = text[max(0, sp.start - 30): sp.start]
+    if re.match(r"\s*(?:\)\s*)?(?:monoclonal\s+)?antibod", after) or re.match(r"-?\s*expressing", after):
+        return -5
+    if re.match(r"\s*(?:-|\s)(?:directed|targeted|targeting|specific|positive|CAR|redirected)", after) or re.search(
+            r"(?:targeting|anti-|against|directed (?:at|against|to)|specific for|binder)\s*$", before):
+        return 3
+    if re.match(r"\s*(?:\([^)]*\)\s*)?(?:-|\s)?(?:CAR|TCR|binder|-directed)", after):
+        return 3
+    return 1
+
+
+def _gene_score(text: str, sp: Span) -> int:
+    after = text[sp.end: sp.end + 25]
+    if re.match(r"\s*(?:\([A-Z0-9]+\)\s*)?genes?\b", after) or re.match(r"\s*\)\s*gene\b", after):
+        return 3
+    if re.search(r"(?:encoding|copy of (?:the )?|copies of (?:a |the )?)\s*(?:modified |functional )?$",
+                 text[max(0, sp.start - 40): sp.start]):
+        return 3
+    return 1
+
+
+def _owner(segment: str, sentence: str, doc: _Doc) -> str | None:
+    """'Mallinckrodt's Stratagraft', 'developed by Belief BioMed', 'therapy from BMS'."""
+    m = re.search(r"(?:developed|made|manufactured|discovered)\s+(?:independently\s+)?by\s+"
+                  r"((?:[A-Z][\w&.-]*\s?){1,4})", segment)
+    if not m:
+        m = re.search(r"\bfrom\s+((?:[A-Z][\w&.-]*\s?){1,4})(?:\s*\(|\s+and\b|,)", segment)
+    if not m:
+        m = re.search(r"((?:[A-Z][\w&.-]*\s){0,3}[A-Z][\w&.-]*)(?:'s|’s|'|’)\s+(?:self-developed\s+)?"
+                      r"(?:[\w-]+\s+){0,5}?$", segment[: 1 + segment.find(" ", 1)] if False else "")
+    if m:
+        return _expand_company(strip_legal(m.group(1).strip()), doc)
+    return None
+
+
+def _possessive_owner(sentence: str, mention: ProductMention, s: Sentence, doc: _Doc) -> str | None:
+    before = sentence[: mention.start - s.start]
+    m = re.search(r"((?:[A-Z][\w&.-]*\s){0,3}[A-Za-z][\w&.-]*?)(?:'s|’s|s'|s’)\s+"
+                  r"(?:self-developed\s+|own\s+|investigational\s+|lead\s+)?(?:[\w-]+\s+){0,5}$", before)
+    if m and not m.group(1).lower().startswith(("it", "the", "a ")):
+        name = m.group(1)
+        if name.endswith("s") and sentence[m.end(1): m.end(1) + 1] in "'’":
+            pass
+        return _expand_company(strip_legal(name), doc)
+    return None
+
+
+def _expand_company(name: str, doc: _Doc) -> str:
+    """A short name ('iRegene', 'BMS') as the text gives it in full ('iRegene Therapeutics')."""
+    text = doc.article.text
+    full = doc.abbrev.get(name)
+    if full:
+        name = full
+    heads = "|".join(re.escape(h) for h in company_heads())
+    best = name
+    for m in re.finditer(rf"\b{re.escape(name)}((?:\s+(?:{heads}))+)\b", text):
+        cand = name + m.group(1)
+        if len(cand) > len(best):
+            best = cand
+    return best
+
+
+# ---------------------------------------------------------------- diseases
+
+
+def _diseases(doc: _Doc, s: Sentence, a: int, b: int) -> list[str]:
+    """Disease names in [a, b) of a sentence: vocabulary first, then disease-head phrases."""
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    blocked = [(sp.start, sp.end) for sp in doc.spans[s.idx] if sp.label in {"DESIGNATION", "REGULATOR"}]
+    for sp in doc.spans[s.idx]:
+        if sp.label == "DISEASE" and a <= sp.start < b:
+            name = doc.abbrev.get(sp.text) or sp.id
+            found.append((sp.start, name))
+            taken.append((sp.start, sp.end))
+    for short, long in doc.abbrev.items():
+        for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", s.text):
+            st = s.start + m.start()
+            if a <= st < b and not any(x <= st < y for x, y in taken) and _DISEASE_HEAD.search(long):
+                found.append((st, long))
+                taken.append((st, st + len(short)))
+    seg = doc.article.text[a:b]
+    for m in _DISEASE_HEAD.finditer(seg):
+        words = re.split(r"[ ,]+", m.group(1))
+        while words and (words[0].lower() in _DISEASE_STOP or not words[0]):
+            words.pop(0)
+        if len(words) < 2 and words and words[0].lower() in {"disease", "diseases", "cancers", "cancer", "tumors", "syndrome"}:
+            continue
+        phrase = " ".join(words)
+        st = a + m.end(1) - len(phrase)
+        if not phrase or any(x < st + len(phrase) and st < y for x, y in taken + blocked):
+            continue
+        found.append((st, phrase))
+        taken.append((st, st + len(phrase)))
+    out: list[str] = []
+    for _, name in sorted(found):
+        if name.lower() not in {o.lower() for o in out}:
+            out.append(name)
+    return out
+
+
+# ---------------------------------------------------------------- events
+
+
+def _cues(doc: _Doc, s: Sentence) -> list[Cue]:
+    """Completed regulatory acts in a sentence (assertion filtering included)."""
+    spans = doc.spans[s.idx]
+    text = s.text
+    cues: list[Cue] = []
+    actions = [sp for sp in spans if sp.label == "ACTION"]
+    docs_ = [sp for sp in spans if sp.label == "DOCTYPE"]
+    desigs = [sp for sp in spans if sp.label == "DESIGNATION"]
+    for d in desigs:
+        lo, hi = _clause(s, d.start)
+        if not any(lo - 40 <= a.start < hi + 40 and a.id in {"grant", "accept", "approve"} for a in actions):
+            continue
+        if _MODAL_DESIG_CONTEXT.search(text[: d.start - s.start]):
+            continue
+        if _hedged(s, d.start, actions):
+            continue
+        if cues and cues[-1].kind == d.id and d.start - cues[-1].end < 25:
+            continue  # 'Breakthrough Therapy Designation (BTD)'
+        cues.append(Cue(d.id, "designation", d.start, d.end))
+    desig_ranges = [(d.start, d.end) for d in desigs]
+    for a in actions:
+        if a.id == "grant":
+            kind = None
+            if any(dc.id == "crl" for dc in docs_):
+                kind = "crl"
+        else:
+            kind = _action_kind(doc, s, a, docs_, desig_ranges)
+        if kind is None:
+            continue
+        if _hedged(s, a.start, actions) or _SEVERAL.search(text):
+            continue
+        if a.text.lower().endswith(("ance", "ion", "ing", "al")) and _RESTATED_DET.search(
+            text[: a.start - s.start]
+        ):
+            continue
+        if any(c.kind == kind for c in cues):
+            continue
+        cues.append(Cue(kind, kind, a.start, a.end))
+    for dc in docs_:
+        if dc.text.lower().startswith("clinical trial approval") and not any(c.kind == "ind_clearance" for c in cues):
+            if not _hedged(s, dc.start, actions) and not _SEVERAL.search(text):
+                cues.append(Cue("ind_clearance", "ind_clearance", dc.start, dc.end))
+    return sorted(cues, key=lambda c: c.start)
+
+
+def _action_kind(doc: _Doc, s: Sentence, a: Span, docs_: list[Span],
+                 desig_ranges: list[tuple[int, int]]) -> str | None:
+    """Which event an action word denotes, from the document types in its clause."""
+    lo, hi = _clause(s, a.start)
+    near = [dc for dc in docs_ if lo - 60 <= dc.start <= hi + 10]
+    kinds = {dc.id for dc in near}
+    if not kinds:
+        kinds = _previous_doctypes(doc, s)
+    act = a.id
+    regs = [sp for sp in doc.spans[s.idx] if sp.label in {"REGULATOR", "COUNTRY"}]
+    china = any(r.id == "NMPA" for r in regs)
+    if act == "lift":
+        return "clinical_hold_lift" if "hold" in kinds else None
+    if act == "place":
+        if "hold" in kinds:
+            return "clinical_hold"
+        return "crl" if "crl" in kinds else None
+    if "hold" in kinds and act in {"approve", "clear", "accept", "submit"}:
+        kinds = kinds - {"hold"}
+    if act == "submit":
+        if kinds & {"ind", "cta"}:
+            return "ind_submission"
+        if kinds & {"marketing", "application"}:
+            return "marketing_submission"
+        return None
+    if act == "accept":
+        if any(lo <= x <= hi for x, _ in desig_ranges):
+            return None
+        if kinds & {"ind", "cta"}:
+            return "ind_submission" if china else "ind_clearance"
+        if kinds & {"marketing", "application"}:
+            return "marketing_acceptance"
+        return None
+    if act == "clear":
+        return "ind_clearance"
+    if act == "approve":
+        if any(lo <= x <= hi for x, _ in desig_ranges):
+            return None
+        if kinds & {"ind", "cta"}:
+            return "ind_clearance"
+        if a.text.lower() == "in place":
+            return None
+        return "approval"
+    return None
+
+
+def _previous_doctypes(doc: _Doc, s: Sentence) -> set[str]:
+    """'That acceptance followed an earlier submission': the application named just before."""
+    prev = [x for x in doc.frame.sentences if x.para in (s.para, s.para - 1) and x.idx < s.idx]
+    for x in reversed(prev[-2:]):
+        kinds = {sp.id for sp in doc.spans[x.idx] if sp.label == "DOCTYPE" and sp.id in {"ind", "cta", "marketing"}}
+        if kinds:
+            return kinds
+    return set()
+
+
+def _clause(s: Sentence, pos: int) -> tuple[int, int]:
+    """Absolute bounds of the clause around `pos`."""
+    rel = pos - s.start
+    lo, hi = 0, len(s.text)
+    for m in _CLAUSE_BREAK.finditer(s.text):
+        if m.end() <= rel:
+            lo = m.end()
+        elif m.start() >= rel:
+            hi = m.start()
+            break
+    return s.start + lo, s.start + hi
+
+
+def _hedged(s: Sentence, pos: int, actions: list[Span]) -> bool:
+    """A future, modal, conditional, negated or requested act: not an event."""
+    lo, _ = _clause(s, pos)
+    window = s.text[lo - s.start: pos - s.start]
+    words = window.split()
+    if s.text.lstrip().lower().startswith(("if ", "when ", "once ", "should ", "upon ")):
+        return True
+    return bool(_HEDGE.search(" ".join(words[-8:])))
+
+
+def _regulators(doc: _Doc, s: Sentence, cue: Cue) -> list[str]:
+    """The agency (or agencies) that did this act."""
+    spans = doc.spans[s.idx]
+    lo, hi = _clause(s, cue.start)
+    regs = [sp for sp in spans if sp.label == "REGULATOR"]
+    if cue.kind == "prime":
+        return ["EMA"]
+    if cue.kind in HOME_REGULATOR and not any(lo <= r.start < hi for r in regs):
+        return [HOME_REGULATOR[cue.kind]]
+    pool = [r for r in regs if lo <= r.start < hi] or regs
+    if not pool:
+        countries = [c for c in spans if c.label == "COUNTRY" and lo <= c.start < hi]
+        countries = countries or [c for c in spans if c.label == "COUNTRY"]
+        pool = countries
+    if not pool:
+        prev = _previous_regulator(doc, s)
+        return [prev] if prev else []
+    best = min(pool, key=lambda r: (abs(r.start - cue.start) if r.start < cue.start else abs(r.start - cue.end) * 0.8))
+    chosen = [best]
+    for r in pool:
+        if r is best or r.id == best.id:
+            continue
+        lo_, hi_ = sorted((r, best), key=lambda x: x.start)
+        gap = doc.article.text[lo_.end: hi_.start]
+        if re.fullmatch(r"\s*(?:\([^)]*\))?\s*(?:,|and|&|, and)\s+(?:the\s+|in\s+)?", gap):
+            chosen.append(r)
+    codes = []
+    for r in chosen:
+        code = _regulator_code(r, cue)
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def _regulator_code(r: Span, cue: Cue) -> str:
+    if r.label == "COUNTRY" and r.id == "EC" and cue.event_type == "designation" and cue.kind != "orphan_drug":
+        return "EMA"
+    return r.id
+
+
+def _previous_regulator(doc: _Doc, s: Sentence) -> str | None:
+    """'The agency had already granted ...': the agency named last before this sentence."""
+    for x in reversed(doc.frame.sentences[: s.idx]):
+        if x.para < s.para - 3:
+            break
+        regs = [sp for sp in doc.spans[x.idx] if sp.label == "REGULATOR"]
+        if regs:
+            return regs[-1].id
+    return None
+
+
+def _events(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int]) -> list[Draft]:
+    drafts: list[Draft] = []
+    focus: int | None = None
+    context: tuple[str, str, str] | None = None  # (event_type, date, precision) of a summary sentence
+    for s in doc.frame.sentences:
+        ments = doc.products[s.idx]
+        skip = s.heading or s.quote or (s.boilerplate and not _about_product(s, doc, mention_of))
+        if skip:
+            if ments and not s.heading:
+                focus = mention_of[norm(ments[-1].name)]
+            continue
+        cues = _cues(doc, s)
+        made = 0
+        for cue in cues:
+            targets = _cue_products(doc, s, cue, mention_of, products, focus)
+            if not targets:
+                when = _cue_date(doc, s, cue, cues)
+                if when and when[2]:
+                    context = (cue.event_type, when[0], when[1])
+                continue
+            regs = _regulators(doc, s, cue)
+            when = _cue_date(doc, s, cue, cues)
+            date_, prec, own = when if when else (None, None, False)
+            if date_ is None and context and context[0] == cue.event_type:
+                date_, prec = context[1], context[2]
+            if date_ is None and _ALSO.search(s.text) and drafts and drafts[-1].sentence.idx >= s.idx - 2:
+                date_, prec = drafts[-1].date, drafts[-1].precision
+            for key, surface in targets:
+                for reg in regs:
+                    ind = _diseases(doc, s, s.start, s.end) or next(iter(products[key].diseases), [])
+                    drafts.append(Draft(key, surface, reg, cue.event_type,
+                                        cue.kind if cue.event_type == "designation" else None,
+                                        date_, prec, own, s, ind))
+                    made += 1
+        if not cues and _BACKFILL.search(s.text) and drafts:
+            _backfill(doc, s, drafts)
+        if ments:
+            focus = mention_of[norm(ments[-1].name)]
+        if made:
+            context = None
+    if doc.frame.period:
+        for d in drafts:
+            if d.date is None and re.search(r"\b(?:received|announced|obtained|won|secured)\b", d.sentence.text):
+                d.date, d.precision = doc.frame.period
+    return drafts
+
+
+def _backfill(doc: _Doc, s: Sentence, drafts: list[Draft]) -> None:
+    """'the EC decision was taken on 21 August 2020' dates the event just reported."""
+    regs = {sp.id for sp in doc.spans[s.idx] if sp.label == "REGULATOR"}
+    anchor = doc.frame.anchor(s.para, s.start)
+    for dm in doc.dates[s.idx]:
+        r = dm.resolve(anchor)
+        if not r:
+            continue
+        for d in reversed(drafts):
+            if d.sentence.idx < s.idx - 2:
+                break
+            if d.date is None and (not regs or d.regulator in regs):
+                d.date, d.precision, d.own_date = r[0], r[1], True
+                return
+
+
+def _cue_products(doc: _Doc, s: Sentence, cue: Cue, mention_of: dict[str, int],
+                  products: dict[int, Product], focus: int | None) -> list[tuple[int, str]]:
+    """Which product(s) the act is about: the nearest named in the clause, else the focus."""
+    ments = doc.products[s.idx]
+    lo, hi = _clause(s, cue.start)
+    if ments:
+        in_clause = [m for m in ments if lo <= m.start < hi]
+        pool = in_clause or ments
+        # coordinated objects: 'approved A (...) for X, and B (...) for Y' handled by one cue each
+        best = min(pool, key=lambda m: abs(m.start - cue.start) if m.start > cue.start else abs(cue.start - m.end) * 1.2)
+        chosen = [best]
+        key = mention_of[norm(best.name)]
+        if cue.event_type == "approval" and len({mention_of[norm(m.name)] for m in pool}) > 1:
+            seen = {key}
+            for m in pool:
+                k = mention_of[norm(m.name)]
+                if k not in seen and m.start > cue.start:
+                    seen.add(k)
+                    chosen.append(m)
+        return [(mention_of[norm(m.name)], m.name) for m in chosen]
+    diseases = [d.lower() for d in _diseases(doc, s, s.start, s.end)]
+    if diseases:
+        hits = []
+        for key, p in products.items():
+            names = {x.lower() for group in p.diseases for x in group}
+            if names & set(diseases):
+                hits.append(key)
+        if hits and (len(hits) == 1 or re.search(r"\b(?:therapies|studies|programs|products|trials)\b", s.text)):
+            return [(k, _display(products[k])) for k in hits]
+    if focus is not None:
+        return [(focus, _display(products[focus]))]
+    return []
+
+
+def _display(p: Product) -> str:
+    codes = [n for n in p.names if re.search(r"\d", n)]
+    return codes[0] if codes else p.names[0]
+
+
+def _cue_date(doc: _Doc, s: Sentence, cue: Cue, cues: list[Cue]) -> tuple[str, str, bool] | None:
+    """The date of this act: its own clause's, else the sentence's lead date, else 'today'."""
+    dates = doc.dates[s.idx]
+    anchor = doc.frame.anchor(s.para, s.start)
+    lo, hi = _clause(s, cue.start)
+    rel_cue = cue.start - s.start
+    others = [c.start - s.start for c in cues if c is not cue]
+    nxt = min([o for o in others if o > rel_cue], default=len(s.text))
+
+    def ok(d: DateMention) -> tuple[str, str] | None:
+        r = d.resolve(anchor)
+        return r
+
+    after = [d for d in dates if rel_cue <= d.start and s.start + d.start < hi]
+    after = [d for d in after if d.start < nxt] or [d for d in after if not any(rel_cue < o < d.start for o in others)]
+    for d in after:
+        r = ok(d)
+        if r and not _is_target_date(s.text, d):
+            return r[0], r[1], True
+    before = [d for d in dates if d.end <= rel_cue and s.start + d.start >= lo]
+    for d in reversed(before):
+        r = ok(d)
+        if r and not _is_target_date(s.text, d):
+            return r[0], r[1], True
+    lead = [d for d in dates if d.start < 30 or (s.lead and d.start < 160)]
+    for d in lead:
+        r = ok(d)
+        if r:
+            return r[0], r[1], True
+    if re.search(r"\btoday\b", s.text, re.I) and (doc.frame.announced or doc.frame.published):
+        day = doc.frame.announced or doc.frame.published
+        assert day is not None
+        return day.isoformat(), "day", True
+    # any remaining date in the sentence that is not about something else
+    for d in dates:
+        if d.kind == "today":
+            continue
+        r = ok(d)
+        if r and not _is_target_date(s.text, d) and not re.search(r"(?:data cutoff|meeting|presented|reported)", s.text[max(0, d.start - 40): d.start]):
+            return r[0], r[1], False
+    return None
+
+
+def _is_target_date(text: str, d: DateMention) -> bool:
+    """'a target action date of March 27, 2021' or a PDUFA date is not when anything happened."""
+    return bool(re.search(r"(?:action date|PDUFA|goal date|target date|cutoff)\D{0,20}$", text[: d.start], re.I))
+
+
+# ---------------------------------------------------------------- output
+
+
+def _modality(p: Product) -> tuple[str | None, bool | None]:
+    cls = {c for _, c in p.cues}
+    cell_words = {"ipsc", "nk", "tcell", "til", "treg", "macrophage", "msc", "vst", "car", "tcr", "car_nk"}
+    if "in_vivo_car" in cls:
+        mod = "in_vivo_car"
+    elif "car_nk" in cls or ("car" in cls and "nk" in cls and "tcell" not in cls):
+        mod = "car_nk"
+    elif "car" in cls:
+        mod = "car_t"
+    elif "tcr" in cls:
+        mod = "tcr_t"
+    elif "edit" in cls and not (cls & cell_words):
+        mod = "gene_editing"
+    elif "hsc" in cls and cls & {"genemod", "edit"}:
+        mod = "hsc_gene_therapy"
+    elif "aav" in cls:
+        mod = "aav"
+    elif "adeno" in cls:
+        mod = "adenoviral"
+    elif "oncolytic" in cls:
+        mod = "oncolytic_virus"
+    elif "mrna" in cls and "edit" not in cls:
+        mod = "mrna"
+    elif "rna" in cls:
+        mod = "rna_therapy"
+    elif "ipsc" in cls:
+        mod = "ipsc_derived"
+    elif "til" in cls:
+        mod = "til"
+    elif "nk" in cls:
+        mod = "nk_cell"
+    elif "treg" in cls:
+        mod = "treg"
+    elif "macrophage" in cls:
+        mod = "macrophage"
+    elif "msc" in cls:
+        mod = "msc"
+    elif "vst" in cls:
+        mod = "t_cell_other"
+    elif cls & {"stem", "esc"}:
+        mod = "stem_cell_other"
+    elif "othercell" in cls or "tcell" in cls:
+        mod = "other_cell_therapy"
+    elif "genemod" in cls:
+        mod = "other_gene_therapy"
+    else:
+        mod = None
+    allo: bool | None = None
+    if mod not in _IN_VIVO and not (mod == "gene_editing" and "hsc" not in cls):
+        order = [c for _, c in sorted(p.cues) if c in {"allo", "auto"}]
+        if order:
+            allo = order.count("allo") >= order.count("auto") if order.count("allo") != order.count("auto") else order[0] == "allo"
+    return mod, allo
+
+
+def _target(p: Product, modality: str | None) -> str | None:
+    if modality in _GENE_MODALITIES:
+        pool = p.genes or []
+    else:
+        pool = [t for t in p.targets if t[0] > 0]
+    if not pool:
+        return None
+    best = max(pool, key=lambda t: t[0])
+    return best[1] if best[0] > 0 else None
+
+
+def _company(doc: _Doc, p: Product) -> str | None:
+    frame = doc.frame
+    if frame.announcer:
+        return _expand_company(frame.announcer, doc)
+    first = next((s for s in frame.sentences if s.start <= p.first < s.end + 1), None)
+    if first is not None:
+        for m in doc.products[first.idx]:
+            if norm(m.name) in {norm(n) for n in p.names}:
+                who = _possessive_owner(first.text, m, first, doc)
+                if who:
+                    return who
+                break
+    if p.owner:
+        return p.owner
+    if first is not None and first.para in frame.para_announcer:
+        return _expand_company(frame.para_announcer[first.para], doc)
+    for para in sorted(frame.para_announcer):
+        if first is not None and para <= first.para:
+            continue
+    return None
+
+
+def _finish(doc: _Doc, products: dict[int, Product], drafts: list[Draft]) -> list[Event]:
+    """Merge restatements, attach product profiles, validate."""
+    groups: dict[tuple[int, str, str], list[Draft]] = defaultdict(list)
+    for d in drafts:
+        groups[(d.product, d.regulator, d.designation or d.event_type)].append(d)
+    events: list[Event] = []
+    profiles: dict[int, tuple[str | None, bool | None, str | None, str | None]] = {}
+    for key, p in products.items():
+        mod, allo = _modality(p)
+        profiles[key] = (mod, allo, _target(p, mod), _company(doc, p))
+    for (key, reg, _kind), group in groups.items():
+        dated = [d for d in group if d.date and d.own_date]
+        keep: list[Draft] = []
+        by_date: dict[str, Draft] = {}
+        for d in dated:
+            by_date.setdefault(d.date or "", d)
+        keep = list(by_date.values()) or [max(group, key=lambda d: (d.date is not None, -d.sentence.idx))]
+        for d in keep:
+            inds: list[str] = []
+            for g in [d] + [x for x in group if x is not d and (x.date is None or x.date == d.date)]:
+                for i in g.indications:
+                    if i.lower() not in {x.lower() for x in inds}:
+                        inds.append(i)
+                if inds:
+                    break
+            mod, allo, target, company = profiles[key]
+            p = products[key]
+            aliases = [n for n in p.names if norm(n) != norm(d.surface)]
+            events.append(Event(
+                source=doc.article.source, company=company, product=d.surface,
+                product_aliases=aliases, target=target, modality=mod, allogeneic=allo,
+                regulator=reg, event_type=d.event_type, designation=d.designation,
+                date=d.date, date_precision=d.precision, indications=inds,
+                evidence=d.sentence.text, published=doc.article.published,
+                evidence_start=d.sentence.start, evidence_end=d.sentence.end,
+            ))
+    events.sort(key=lambda e: (e.evidence_start or 0))
+    return events
+
+
+__all__ = ["extract", "to_anchor", "date"]

@@ -1,0 +1,87 @@
+"""Wires the stages for one input: source -> Article -> events (-> store)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cgtextract.clean import clean_html, clean_text, looks_like_html
+from cgtextract.errors import CgtextractError, InputError
+from cgtextract.extract import extract
+from cgtextract.fetch import fetch
+from cgtextract.models import Article, Event
+from cgtextract.settings import Settings
+from cgtextract.store import SaveReport, Store
+
+_TEXT_SUFFIXES = {".txt", ".text", ".md"}
+_HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+
+
+def is_url(source: str) -> bool:
+    """http(s) URLs are fetched; everything else is a path (or '-' for stdin)."""
+    return source.startswith(("http://", "https://"))
+
+
+def load(source: str, settings: Settings) -> Article:
+    """Read and clean one input: a URL, an .html/.htm/.txt file, or '-' for stdin."""
+    if is_url(source):
+        got = fetch(source, settings)
+        html = got.body.decode(got.charset or "utf-8", "replace") if got.charset else got.body
+        if got.content_type == "text/plain":
+            text = got.body.decode(got.charset or "utf-8", "replace")
+            return clean_text(text, source)
+        return clean_html(html, source, url=got.final_url)
+    if source == "-":
+        data = sys.stdin.read()
+        return clean_html(data, source) if looks_like_html(data) else clean_text(data, source)
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"{source}: no such file")
+    if path.is_dir():
+        raise InputError(f"{source}: is a directory, not a file")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read ({exc.strerror})") from exc
+    if b"\x00" in raw[:4096]:
+        raise InputError(f"{source}: binary file, not an HTML or text page")
+    suffix = path.suffix.lower()
+    if suffix in _HTML_SUFFIXES:
+        return clean_html(raw, source)
+    text = raw.decode("utf-8", "replace")
+    if suffix in _TEXT_SUFFIXES or not looks_like_html(text):
+        return clean_text(text, source)
+    return clean_html(raw, source)
+
+
+def process(source: str, settings: Settings) -> tuple[Article, list[Event]]:
+    """One input through fetch/clean/extract; errors are CgtextractError subclasses."""
+    article = load(source, settings)
+    return article, extract(article)
+
+
+@dataclass
+class RunReport:
+    """What a batch run did, input by input."""
+
+    stored: list[tuple[str, SaveReport]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def run(sources: list[str], settings: Settings, store: Store) -> RunReport:
+    """Process and store each source in its own transaction; one failure never stops the rest."""
+    report = RunReport()
+    for source in sources:
+        try:
+            article, events = process(source, settings)
+            saved = store.save(article, events)
+        except CgtextractError as exc:
+            report.failed.append((source, str(exc)))
+            if is_url(source):
+                store.record_failure(source, str(exc))
+            continue
+        report.stored.append((source, saved))
+        report.events.extend(events)
+    return report

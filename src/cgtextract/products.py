@@ -1,0 +1,152 @@
+"""Product names: codes, INNs and brands, and which names denote the same product.
+
+Codes are found by shape (letters then digits, with hyphens: CT0596, BBM-D101, NouvNeu001,
+LCAR-B38M), INNs by the USAN/INN stems of this field (-cabtagene, -gene, -leucel, -temcel,
+-vec, short '-cel' forms), brands by how releases present them (a trademark sign, a
+parenthesised INN after the name, 'brand name X'). Look-alikes are rejected by context:
+trial registry numbers, trial names, tickers, vectors, and the gene and antigen vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CODE = re.compile(
+    r"(?<![\w/.+-])([A-Za-z][A-Za-z]{0,7}(?:-[A-Za-z]{1,5})?-?[A-Za-z]{0,6}\d[A-Za-z0-9]*(?:-[A-Za-z0-9]+)?)(?![\w+]|\.\d)"
+)
+_INN_TWO = re.compile(
+    r"\b([a-z]{3,}(?:gene|cel|cabtagene|leucel|temcel))\s+"
+    r"([a-z]{3,}(?:cel|vec|leucel|temcel|parvovec|repvec|denovec|gedvec))\b",
+    re.I,
+)
+_INN_ONE = re.compile(r"\b([a-z]{3,}(?:leucel|temcel|lecleucel|parvovec))\b", re.I)
+_INN_SHORT = re.compile(r"(?<![\w-])([A-Za-z]{3,6}-cel)\b")
+_BRAND_TM = re.compile(r"\b([A-Z][A-Za-z0-9]{2,}|[A-Z]{3,})\s?(?:®|™|\(R\)|\(TM\))")
+_BRAND_NAMED = re.compile(
+    r"\b(?:brand name|trade name|marketed as|known as|earlier name|formerly|previously)\s+"
+    r"(?:as\s+)?([A-Z][A-Za-z0-9-]{2,})"
+)
+_BRAND_BEFORE_PAREN = re.compile(r"\b([A-Z][A-Za-z]{3,}|[A-Z]{4,})\s+\(")
+_POSSESSIVE_BRAND = re.compile(r"(?:'s|’s|s'|s’)\s+([A-Z][A-Za-z]{3,})\s+\(")
+_THERAPY_BRAND = re.compile(
+    r"\b(?:therapy|product|drug|treatment|medicine)\s+([A-Z][a-z]+[A-Z]?[a-z]*|[A-Z]{4,})(?:™|®)?\b"
+)
+_TRIAL_BEFORE = re.compile(r"(?:Phase\s+[\w/]+|NCT|study|trial|cohort)\s*$", re.I)
+_TRIAL_AFTER = re.compile(r"^\s*\)?\s*(?:and\s+\S+\s+)?(?:study|studies|trial|trials|cohort|vector|platform|line|locus|meeting|gene|genes|protein|antibod)", re.I)
+_REGISTRY = re.compile(r"^(?:NCT|CTR|ChiCTR|EudraCT|ISRCTN|JapicCTI|jRCT|ACTRN|MMY|HGB|LTF|CRB|KarMMa|CARTITUDE|COVID|SARS|Phase|Q[1-4]|H[12]|FY|ISO|IL-?\d|G\d|Type)", re.I)
+_COMMON_CAPS = {
+    "The", "This", "These", "Those", "That", "It", "Its", "In", "On", "For", "And", "With",
+    "About", "Under", "After", "Before", "According", "Among", "All", "Both", "Each",
+    "Phase", "Study", "Trial", "Data", "Media", "Investor", "Investors", "Contact", "Source",
+    "Orphan", "Fast", "Breakthrough", "Rare", "Priority", "Regenerative", "Medicine",
+    "Medicines", "Agency", "Administration", "Commission", "European", "Japanese", "Chinese",
+    "Korean", "Health", "Canada", "Food", "Drug", "Drugs", "Therapy", "Therapies", "Gene",
+    "Cell", "Cells", "CAR", "Clinical", "Center", "Centre", "National", "Ministry", "Committee",
+    "Designation", "Review", "Approval", "Application", "Applications", "Disease", "Syndrome",
+    "Sickle", "Sanfilippo", "Duchenne", "Parkinson", "Alzheimer", "Gaucher", "Fabry", "Pompe",
+    "Hunter", "Hurler", "Huntington", "Leber", "January", "February", "March", "April", "May",
+    "June", "July", "August", "September", "October", "November", "December", "Inc", "Ltd",
+    "Corporation", "Company", "Companies", "University", "Hospital", "Institute", "Society",
+    "Association", "Journal", "Congress", "Meeting", "Annual", "Conference", "Group",
+    "Investigational", "New", "Biologics", "License", "Marketing", "Authorization", "PRIME",
+    "PRIority", "MEdicines", "Scheme", "Program", "Act", "Statements", "Forward",
+}
+
+
+@dataclass(frozen=True)
+class ProductMention:
+    """A product name at a place in the text."""
+
+    start: int
+    end: int
+    name: str
+    kind: str  # code | inn | short_inn | brand
+
+
+def norm(name: str) -> str:
+    """Case, spaces, hyphens, dots and trademark signs ignored: the scorer's notion too."""
+    return re.sub(r"[\s\-_.,®™'’()]", "", name).lower()
+
+
+def find_products(text: str, offset: int, reject: set[str]) -> list[ProductMention]:
+    """Product-name candidates in one sentence; `reject` holds normalized vocabulary words."""
+    out: list[ProductMention] = []
+
+    def add(start: int, end: int, name: str, kind: str) -> None:
+        if norm(name) in reject or any(s < end and start < e for s, e, *_ in
+                                        [(m.start - offset, m.end - offset) for m in out]):
+            return
+        out.append(ProductMention(offset + start, offset + end, name, kind))
+
+    for m in _INN_TWO.finditer(text):
+        add(m.start(), m.end(), m.group(0), "inn")
+    for m in _INN_ONE.finditer(text):
+        add(m.start(1), m.end(1), m.group(1), "inn")
+    for m in _INN_SHORT.finditer(text):
+        add(m.start(1), m.end(1), m.group(1), "short_inn")
+    for m in _CODE.finditer(text):
+        name = m.group(1)
+        if not _is_code(name, text[: m.start(1)], text[m.end(1):]):
+            continue
+        add(m.start(1), m.end(1), name, "code")
+    for rx in (_BRAND_TM, _BRAND_NAMED, _POSSESSIVE_BRAND, _THERAPY_BRAND):
+        for m in rx.finditer(text):
+            name = m.group(1)
+            if name in _COMMON_CAPS or name.isdigit():
+                continue
+            add(m.start(1), m.end(1), name, "brand")
+    for m in _BRAND_BEFORE_PAREN.finditer(text):
+        name = m.group(1)
+        inside = text[m.end(): m.end() + 80]
+        if name in _COMMON_CAPS or not (_INN_TWO.match(inside) or _INN_ONE.match(inside)):
+            continue
+        add(m.start(1), m.end(1), name, "brand")
+    return sorted(out, key=lambda p: p.start)
+
+
+def _is_code(name: str, before: str, after: str) -> bool:
+    letters = sum(c.isalpha() for c in name)
+    digits = sum(c.isdigit() for c in name)
+    if letters < 2 or digits < 1 or len(name) < 4:
+        return False
+    if re.fullmatch(r"(?:19|20)\d{2}s?", name) or _REGISTRY.match(name):
+        return False
+    if re.search(r"(?:NASDAQ|NYSE|HKEX|SSE|SZSE|TSE|LSE|SIX|Nasdaq|ASX)\s*:\s*$", before):
+        return False
+    if _TRIAL_BEFORE.search(before[-20:]) or _TRIAL_AFTER.match(after):
+        return False
+    # ordinal-like tokens and units: 1st, 2nd, 10mg, 3rd
+    return not re.fullmatch(r"\d+[a-z]{1,3}", name)
+
+
+def alias_links(text: str, mentions: list[ProductMention], offset: int) -> list[tuple[str, str]]:
+    """Pairs of names the sentence presents as the same product.
+
+    'Abecma (idecabtagene vicleucel; ide-cel)', 'LentiGlobin for SCD (bb1111)',
+    'Zolgensma, previously known as AVXS-101', 'under the brand name Zynteglo'.
+    """
+    links: list[tuple[str, str]] = []
+    for i, a in enumerate(mentions):
+        for b in mentions[i + 1:]:
+            between = text[a.end - offset: b.start - offset]
+            if re.fullmatch(r"\s*(?:®|™)?\s*\(\s*(?:[^()]*[;,]\s*)?", between) or re.fullmatch(
+                r"\s*[;,]\s*", between
+            ) and _inside_parens(text, b.start - offset):
+                links.append((a.name, b.name))
+            elif re.fullmatch(r"\s*(?:for|in)\s+[^();.]{2,40}\(\s*", between) and b.kind == "code":
+                links.append((a.name, b.name))
+            elif re.fullmatch(
+                r",?\s*(?:(?:which\s+was|was|were|is|also|formerly|previously|still)\s+)*"
+                r"(?:known\s+as|called|named)\s+", between
+            ):
+                links.append((a.name, b.name))
+            elif re.search(r"\bunder the brand name\s*$", between) or re.search(
+                r"\bis the (?:therapy|product|drug)\b.*\bbrand name\s*$", between
+            ):
+                links.append((a.name, b.name))
+    return links
+
+
+def _inside_parens(text: str, pos: int) -> bool:
+    return text.rfind("(", 0, pos) > text.rfind(")", 0, pos)

@@ -1,0 +1,84 @@
+"""Builds the spaCy pipeline once from the vocabularies in `patterns/`.
+
+Vocabulary is data: each `patterns/*.jsonl` line is a spaCy span-ruler pattern
+`{"label": ..., "pattern": ..., "id": ...}`. String patterns match case-insensitively
+(on LOWER); token patterns (lists) match exactly, which is how short acronyms such
+as "EC" or "PRIME" avoid matching ordinary words.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+
+from cgtextract.errors import PatternError
+
+SPANS_KEY = "cgt"
+# files whose patterns go into the span ruler; companies.jsonl is read by extract.py
+RULER_FILES = (
+    "regulators.jsonl",
+    "designations.jsonl",
+    "actions.jsonl",
+    "targets.jsonl",
+    "modalities.jsonl",
+    "diseases.jsonl",
+)
+
+
+def patterns_dir() -> Path:
+    """Where the vocabularies live: inside the installed package, else the source tree."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "patterns", here.parents[1] / "patterns"):
+        if candidate.is_dir():
+            return candidate
+    raise PatternError(f"patterns directory not found next to {here}")
+
+
+@cache
+def load_patterns(name: str) -> tuple[dict[str, Any], ...]:
+    """Read one JSONL vocabulary file; a malformed line is a PatternError naming it."""
+    path = patterns_dir() / name
+    rows: list[dict[str, Any]] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise PatternError(f"cannot read {path}: {exc.strerror}") from exc
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise PatternError(f"{path}:{n}: not JSON: {exc.msg}") from exc
+        if not isinstance(row, dict) or not {"label", "pattern", "id"} <= row.keys():
+            raise PatternError(f"{path}:{n}: needs label, pattern and id")
+        rows.append(row)
+    return tuple(rows)
+
+
+@cache
+def build_nlp() -> Language:
+    """A blank English pipeline with one span ruler holding every vocabulary."""
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe(
+        "span_ruler",
+        config={
+            "spans_key": SPANS_KEY,
+            "phrase_matcher_attr": "LOWER",
+            "validate": True,
+            "overwrite": True,
+        },
+    )
+    patterns: list[dict[str, Any]] = []
+    for name in RULER_FILES:
+        patterns.extend(load_patterns(name))
+    try:
+        ruler.add_patterns(patterns)  # type: ignore[attr-defined]
+    except Exception as exc:  # spaCy raises MatchPatternError / ValueError on bad patterns
+        raise PatternError(f"invalid pattern in {patterns_dir()}: {exc}") from exc
+    return nlp
