@@ -32,7 +32,7 @@ HOME_REGULATOR = {
 _HEDGE = re.compile(
     r"\b(?:will|would|may|might|could|should|plans?|planned|planning|expects?|expected|"
     r"expecting|intends?|intended|aims?|aiming|anticipates?|anticipated|hopes?|seeks?|"
-    r"seeking|potential(?:ly)?|possible|eligib\w*|qualif\w*|if|upcoming|future|apply|"
+    r"seeking|potential(?:ly)?|possible|eligib\w*\s+for|qualif\w*|if|upcoming|future|apply|"
     r"applied|applying|requests?|requested|requesting|goal|on track|prepar\w*|not|no|never|"
     r"yet|routes?|path|pathway|towards?|unless|whether|once|pending|support|enable|"
     r"opinion|recommending|refus\w*|IRBs?|ethics|institutional|investigator-initiated)\b",
@@ -151,6 +151,7 @@ def extract(article: Article) -> list[Event]:
         doc.dates[s.idx] = find_dates(s.text)
         doc.products[s.idx] = find_products(s.text, s.start, reject)
         _learn_abbreviations(s.text, doc.abbrev)
+    _rescan_names(doc)
     products, mention_of = _cluster(doc)
     _profile(doc, products, mention_of)
     drafts = _events(doc, products, mention_of)
@@ -181,6 +182,23 @@ def _spans(sdoc: Doc, offset: int) -> list[Span]:
     for sp in filter_spans(modality):
         out.append(Span(sp.label_, sp.id_, offset + sp.start_char, offset + sp.end_char, sp.text))
     return sorted(out, key=lambda x: x.start)
+
+
+def _rescan_names(doc: _Doc) -> None:
+    """A brand presented once ('Zolgensma®') is the same product wherever it recurs bare."""
+    names = {m.name for ms in doc.products.values() for m in ms if m.kind in {"brand", "inn"}}
+    if not names:
+        return
+    rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w-])", re.I)
+    for s in doc.frame.sentences:
+        have = doc.products[s.idx]
+        extra = []
+        for m in rx.finditer(s.text):
+            st, en = s.start + m.start(), s.start + m.end()
+            if not any(p.start < en and st < p.end for p in have):
+                extra.append(ProductMention(st, en, m.group(1), "brand"))
+        if extra:
+            doc.products[s.idx] = sorted(have + extra, key=lambda p: p.start)
 
 
 def _reject_words() -> set[str]:
@@ -280,14 +298,26 @@ def _segments(doc: _Doc, s: Sentence, mention_of: dict[str, int]) -> list[tuple[
     ments = doc.products[s.idx]
     if not ments:
         return []
+    text = doc.article.text
+    # 'MB-107 and MB-207 are ...': coordinated names share what follows them
+    groups: list[list[ProductMention]] = [[ments[0]]]
+    for prev, m in zip(ments, ments[1:], strict=False):
+        gap = text[prev.end: m.start]
+        if re.fullmatch(r"\s*(?:,|and|,\s*and|&|or)\s*", gap):
+            groups[-1].append(m)
+        else:
+            groups.append([m])
     out = []
-    keys = [mention_of[norm(m.name)] for m in ments]
-    bounds = [s.start] + [m.start for m in ments[1:]] + [s.end]
-    for i, (m, key) in enumerate(zip(ments, keys, strict=True)):
-        start = bounds[i] if i > 0 else s.start
-        if i > 0 and keys[i - 1] != key:
-            start = m.start
-        out.append((key, start, bounds[i + 1]))
+    for i, group in enumerate(groups):
+        start = s.start
+        if i > 0:
+            prev_end = groups[i - 1][-1].end
+            gap = text[prev_end: group[0].start]
+            cut = [m.end() for m in re.finditer(r",\s+(?:and\s+)?|;\s+|\s+and\s+", gap)]
+            start = prev_end + cut[-1] if cut else group[0].start
+        end = groups[i + 1][0].start if i + 1 < len(groups) else s.end
+        for key in dict.fromkeys(mention_of[norm(m.name)] for m in group):
+            out.append((key, start, end))
     return out
 
 
@@ -362,14 +392,12 @@ def _gene_score(text: str, sp: Span) -> int:
 
 
 def _owner(segment: str, sentence: str, doc: _Doc) -> str | None:
-    """'Mallinckrodt's Stratagraft', 'developed by Belief BioMed', 'therapy from BMS'."""
-    m = re.search(r"(?:developed|made|manufactured|discovered)\s+(?:independently\s+)?by\s+"
+    """'developed by Belief BioMed', 'the CAR-T therapy from Bristol Myers Squibb (BMS)'."""
+    m = re.search(r"(?:developed|manufactured|discovered)\s+(?:independently\s+)?by\s+"
                   r"((?:[A-Z][\w&.-]*\s?){1,4})", segment)
     if not m:
-        m = re.search(r"\bfrom\s+((?:[A-Z][\w&.-]*\s?){1,4})(?:\s*\(|\s+and\b|,)", segment)
-    if not m:
-        m = re.search(r"((?:[A-Z][\w&.-]*\s){0,3}[A-Z][\w&.-]*)(?:'s|’s|'|’)\s+(?:self-developed\s+)?"
-                      r"(?:[\w-]+\s+){0,5}?$", segment[: 1 + segment.find(" ", 1)] if False else "")
+        m = re.search(r"\b(?:therapy|product|candidate|treatment|drug)\s+from\s+"
+                      r"((?:[A-Z][\w&.-]*\s?){1,4})(?:\s*\(|\s+and\b|,)", segment)
     if m:
         return _expand_company(strip_legal(m.group(1).strip()), doc)
     return None
@@ -377,13 +405,10 @@ def _owner(segment: str, sentence: str, doc: _Doc) -> str | None:
 
 def _possessive_owner(sentence: str, mention: ProductMention, s: Sentence, doc: _Doc) -> str | None:
     before = sentence[: mention.start - s.start]
-    m = re.search(r"((?:[A-Z][\w&.-]*\s){0,3}[A-Za-z][\w&.-]*?)(?:'s|’s|s'|s’)\s+"
+    m = re.search(r"((?:[A-Z][\w&.-]*\s){0,3}[A-Za-z][\w&.-]*)(?:'s|’s|(?<=s)'|(?<=s)’)\s+"
                   r"(?:self-developed\s+|own\s+|investigational\s+|lead\s+)?(?:[\w-]+\s+){0,5}$", before)
     if m and not m.group(1).lower().startswith(("it", "the", "a ")):
-        name = m.group(1)
-        if name.endswith("s") and sentence[m.end(1): m.end(1) + 1] in "'’":
-            pass
-        return _expand_company(strip_legal(name), doc)
+        return _expand_company(strip_legal(m.group(1)), doc)
     return None
 
 
@@ -454,7 +479,7 @@ def _cues(doc: _Doc, s: Sentence) -> list[Cue]:
     desigs = [sp for sp in spans if sp.label == "DESIGNATION"]
     for d in desigs:
         lo, hi = _clause(s, d.start)
-        if not any(lo - 40 <= a.start < hi + 40 and a.id in {"grant", "accept", "approve"} for a in actions):
+        if not any(lo - 40 <= a.start < hi + 40 and a.id in {"grant", "accept"} for a in actions):
             continue
         if _MODAL_DESIG_CONTEXT.search(text[: d.start - s.start]):
             continue
@@ -479,7 +504,9 @@ def _cues(doc: _Doc, s: Sentence) -> list[Cue]:
             text[: a.start - s.start]
         ):
             continue
-        if any(c.kind == kind for c in cues):
+        if a.start - s.start < 12 and re.match(r"^(?:The|This|That)\s+\w+(?:ing|ance|ion|al)\b", text):
+            continue  # 'The lifting of the holds comes as ...' restates an act already told
+        if any(c.kind == kind and _clause(s, c.start) == _clause(s, a.start) for c in cues):
             continue
         cues.append(Cue(kind, kind, a.start, a.end))
     for dc in docs_:
@@ -487,6 +514,13 @@ def _cues(doc: _Doc, s: Sentence) -> list[Cue]:
             if not _hedged(s, dc.start, actions) and not _SEVERAL.search(text):
                 cues.append(Cue("ind_clearance", "ind_clearance", dc.start, dc.end))
     return sorted(cues, key=lambda c: c.start)
+
+
+def _vague(doc: _Doc, s: Sentence) -> bool:
+    """Neither a product, nor an agency, nor an anaphor: a general statement, not an event."""
+    return not doc.products[s.idx] and not any(
+        sp.label in {"REGULATOR", "COUNTRY"} for sp in doc.spans[s.idx]
+    ) and not _PRONOUN_PRODUCT.search(s.text) and not re.search(r"\bthe (?:agency|regulator)\b", s.text, re.I)
 
 
 def _action_kind(doc: _Doc, s: Sentence, a: Span, docs_: list[Span],
@@ -515,8 +549,8 @@ def _action_kind(doc: _Doc, s: Sentence, a: Span, docs_: list[Span],
             return "marketing_submission"
         return None
     if act == "accept":
-        if any(lo <= x <= hi for x, _ in desig_ranges):
-            return None
+        if not near and any(lo <= x <= hi for x, _ in desig_ranges):
+            return None  # 'accepted into the PRIME scheme' is the designation itself
         if kinds & {"ind", "cta"}:
             return "ind_submission" if china else "ind_clearance"
         if kinds & {"marketing", "application"}:
@@ -562,6 +596,8 @@ def _hedged(s: Sentence, pos: int, actions: list[Span]) -> bool:
     """A future, modal, conditional, negated or requested act: not an event."""
     lo, _ = _clause(s, pos)
     window = s.text[lo - s.start: pos - s.start]
+    for d in reversed(find_dates(window)):  # 'In May 2020' is a date, not a modal
+        window = window[: d.start] + " DATE " + window[d.end:]
     words = window.split()
     if s.text.lstrip().lower().startswith(("if ", "when ", "once ", "should ", "upon ")):
         return True
@@ -632,8 +668,9 @@ def _events(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int])
             continue
         cues = _cues(doc, s)
         made = 0
+        vague = _vague(doc, s)
         for cue in cues:
-            targets = _cue_products(doc, s, cue, mention_of, products, focus)
+            targets = [] if vague else _cue_products(doc, s, cue, mention_of, products, focus)
             if not targets:
                 when = _cue_date(doc, s, cue, cues)
                 if when and when[2]:
@@ -694,11 +731,14 @@ def _cue_products(doc: _Doc, s: Sentence, cue: Cue, mention_of: dict[str, int],
         best = min(pool, key=lambda m: abs(m.start - cue.start) if m.start > cue.start else abs(cue.start - m.end) * 1.2)
         chosen = [best]
         key = mention_of[norm(best.name)]
-        if cue.event_type == "approval" and len({mention_of[norm(m.name)] for m in pool}) > 1:
+        if cue.event_type == "approval":
+            # 'approved A (...) for X, and B (...) for Y': every product listed after the act
+            later = [c.start for c in _cues(doc, s) if c.start > cue.start]
+            stop = min(later, default=s.end)
             seen = {key}
-            for m in pool:
+            for m in ments:
                 k = mention_of[norm(m.name)]
-                if k not in seen and m.start > cue.start:
+                if k not in seen and cue.start < m.start < stop and m.kind != "short_inn":
                     seen.add(k)
                     chosen.append(m)
         return [(mention_of[norm(m.name)], m.name) for m in chosen]
@@ -852,12 +892,20 @@ def _company(doc: _Doc, p: Product) -> str | None:
                 break
     if p.owner:
         return p.owner
-    if first is not None and first.para in frame.para_announcer:
-        return _expand_company(frame.para_announcer[first.para], doc)
-    for para in sorted(frame.para_announcer):
-        if first is not None and para <= first.para:
-            continue
-    return None
+    names = {norm(n) for pr in products_names(doc) for n in pr}
+    announcers = [(para, who) for para, who in sorted(frame.para_announcer.items())
+                  if not any(norm(w) in names for w in re.findall(r"[\w-]+", who))]
+    if first is not None:
+        # the announcer of the product's paragraph, else the latest one before it
+        before = [who for para, who in announcers if para <= first.para]
+        if before:
+            return _expand_company(before[-1], doc)
+    return _expand_company(announcers[0][1], doc) if announcers else None
+
+
+def products_names(doc: _Doc) -> list[list[str]]:
+    """Every product name found in the document, sentence by sentence."""
+    return [[m.name for m in ms] for ms in doc.products.values()]
 
 
 def _finish(doc: _Doc, products: dict[int, Product], drafts: list[Draft]) -> list[Event]:

@@ -40,9 +40,9 @@ _ANNOUNCE_VERBS = (
     r"disclosed|revealed|obtained|has|have|had|won|secured|confirmed|was|is|today)"
 )
 _LEAD_DATE = re.compile(
-    r"^(?:(?:On|In|As of|Earlier|Later|By|Since)\s+)?(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}|"
-    r"\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}|"
-    r"[A-Z][a-z]{2,8}\s+\d{4}|\d{4}|[^,]{0,30})\s*,\s*"
+    r"^(?:(?:On|In|As of|By|Since|During)\s+)?(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s+\d{4})?|"
+    r"\d{1,2}\s+[A-Z][a-z]{2,8}(?:\s+\d{4})?)\s*,\s*|"
+    r"^(?:On|In|As of|Earlier|Later|By|Since|During|Last|This|Earlier this)\s+[^,]{0,30}\s*,\s*"
 )
 _STOP_SUBJECT = {"the", "it", "this", "its", "a", "an", "our", "we", "they", "these", "those",
                  "that", "there", "in", "on", "according", "analysts", "he", "she", "i"}
@@ -151,22 +151,25 @@ def strip_legal(name: str) -> str:
 
 def subject_company(text: str) -> str | None:
     """The company a sentence opens with, as in 'X (NASDAQ: X), a ..., today announced'."""
-    text = _LEAD_DATE.sub("", text.strip())
+    text = _LEAD_DATE.sub("", text.strip(), count=1)
     m = re.match(
-        r"^((?:[A-Za-z0-9][\w&.'’-]*,?\s+){0,6}?[A-Za-z0-9][\w&.'’-]*)\s*"
-        rf"(?:\([^)]*\)\s*)?(?:,\s+(?:a|an|the|which|one)\b[^,]*,\s*)?(?:and\s+[^,]+?\s+)?{_ANNOUNCE_VERBS}\b",
+        r"^(.{2,90}?)(?=\s*\(|\s+(?:said|says|today|announced|announces|reported|reports|"
+        r"received|receives|disclosed|revealed|obtained|has|have|had|won|secured|confirmed|"
+        r"was|is|gained|earned)\b|,\s+(?:a|an|the|which|one|who|based|headquartered|"
+        r"together)\b)",
         text,
     )
     if not m:
         return None
     name = strip_legal(m.group(1))
     # "X and Y today announced": the first named is the announcer
-    name = re.split(r"\s+and\s+|\s+&\s+", name)[0]
-    name = strip_legal(name)
+    name = strip_legal(re.split(r"\s+and\s+|\s+&\s+", name)[0])
     words = name.split()
     if not words or words[0].lower() in _STOP_SUBJECT or len(words) > 6:
         return None
     if not any(ch.isupper() for ch in name) and len(words) < 2:
+        return None
+    if re.search(r"[;:“”\"]|\d{4}|\s(?:for|with|in|of the)\s", name):
         return None
     return name
 

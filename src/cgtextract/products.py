@@ -29,11 +29,16 @@ _BRAND_NAMED = re.compile(
 )
 _BRAND_BEFORE_PAREN = re.compile(r"\b([A-Z][A-Za-z]{3,}|[A-Z]{4,})\s+\(")
 _POSSESSIVE_BRAND = re.compile(r"(?:'s|’s|s'|s’)\s+([A-Z][A-Za-z]{3,})\s+\(")
+_BRAND_FOR_CODE = re.compile(r"\b([A-Z][A-Za-z]{3,})\s+for\s+[^().;]{2,50}\(\s*[A-Za-z]{1,6}-?\d")
 _THERAPY_BRAND = re.compile(
     r"\b(?:therapy|product|drug|treatment|medicine)\s+([A-Z][a-z]+[A-Z]?[a-z]*|[A-Z]{4,})(?:™|®)?\b"
 )
 _TRIAL_BEFORE = re.compile(r"(?:Phase\s+[\w/]+|NCT|study|trial|cohort)\s*$", re.I)
-_TRIAL_AFTER = re.compile(r"^\s*\)?\s*(?:and\s+\S+\s+)?(?:study|studies|trial|trials|cohort|vector|platform|line|locus|meeting|gene|genes|protein|antibod)", re.I)
+_TRIAL_AFTER = re.compile(
+    r"^\s*\)?\s*(?:and\s+\S+\s+)?(?:study|studies|trial|trials|cohort|meeting|gene|genes|"
+    r"protein|antibod)|^\s*(?:\w+\s+)?(?:vector|platform|locus|promoter|capsid|line)\b",
+    re.I,
+)
 _REGISTRY = re.compile(r"^(?:NCT|CTR|ChiCTR|EudraCT|ISRCTN|JapicCTI|jRCT|ACTRN|MMY|HGB|LTF|CRB|KarMMa|CARTITUDE|COVID|SARS|Phase|Q[1-4]|H[12]|FY|ISO|IL-?\d|G\d|Type)", re.I)
 _COMMON_CAPS = {
     "The", "This", "These", "Those", "That", "It", "Its", "In", "On", "For", "And", "With",
@@ -87,10 +92,10 @@ def find_products(text: str, offset: int, reject: set[str]) -> list[ProductMenti
         add(m.start(1), m.end(1), m.group(1), "short_inn")
     for m in _CODE.finditer(text):
         name = m.group(1)
-        if not _is_code(name, text[: m.start(1)], text[m.end(1):]):
+        if not _is_code(name, text[: m.start(1)], text[m.end(1):], reject):
             continue
         add(m.start(1), m.end(1), name, "code")
-    for rx in (_BRAND_TM, _BRAND_NAMED, _POSSESSIVE_BRAND, _THERAPY_BRAND):
+    for rx in (_BRAND_TM, _BRAND_NAMED, _POSSESSIVE_BRAND, _THERAPY_BRAND, _BRAND_FOR_CODE):
         for m in rx.finditer(text):
             name = m.group(1)
             if name in _COMMON_CAPS or name.isdigit():
@@ -105,12 +110,17 @@ def find_products(text: str, offset: int, reject: set[str]) -> list[ProductMenti
     return sorted(out, key=lambda p: p.start)
 
 
-def _is_code(name: str, before: str, after: str) -> bool:
+def _is_code(name: str, before: str, after: str, reject: set[str]) -> bool:
     letters = sum(c.isalpha() for c in name)
     digits = sum(c.isdigit() for c in name)
     if letters < 2 or digits < 1 or len(name) < 4:
         return False
     if re.fullmatch(r"(?:19|20)\d{2}s?", name) or _REGISTRY.match(name):
+        return False
+    # 'anti-CD38', 'CD19-positive': a word or a vocabulary symbol joined by a hyphen
+    parts = name.split("-")
+    if len(parts) > 1 and (re.fullmatch(r"[a-z]{3,}", parts[0]) or re.fullmatch(r"[a-z]{3,}", parts[-1])
+                           or any(norm(x) in reject for x in parts if len(x) > 2)):
         return False
     if re.search(r"(?:NASDAQ|NYSE|HKEX|SSE|SZSE|TSE|LSE|SIX|Nasdaq|ASX)\s*:\s*$", before):
         return False
