@@ -63,10 +63,10 @@ _IN_VIVO = {"aav", "in_vivo_car", "mrna", "rna_therapy", "oncolytic_virus", "ade
 _GENE_MODALITIES = {"aav", "hsc_gene_therapy", "gene_editing", "lentiviral", "adenoviral",
                     "other_gene_therapy", "rna_therapy", "mrna"}
 _DISEASE_HEAD = re.compile(
-    r"\b((?:[\w'’/.-]+[ ,]+){0,4}?(?:disease|diseases|syndrome|cancers?|tumou?rs|leukemias?|"
-    r"lymphomas?|myeloma|sarcomas?|carcinomas?|adenocarcinoma|malignancies|dystrophy|atrophy|"
-    r"thalassemia|immunodeficiency|deficiency|amyloidosis|anemia|hemophilia [AB]|burns|athymia|"
-    r"glioblastoma|melanoma|neuroblastoma))\b"
+    r"\b(?:disease|diseases|syndrome|cancers?|tumou?rs|leukemias?|lymphomas?|myeloma|sarcomas?|"
+    r"carcinomas?|adenocarcinoma|malignancies|dystrophy|atrophy|thalassemia|immunodeficiency|"
+    r"deficiency|amyloidosis|anemia|hemophilia [AB]|burns|athymia|glioblastoma|melanoma|"
+    r"neuroblastoma)\b"
 )
 _DISEASE_STOP = {"the", "a", "an", "of", "for", "with", "in", "and", "or", "to", "its", "their",
                  "patients", "adults", "children", "people", "treatment", "treat", "who",
@@ -405,7 +405,7 @@ def _owner(segment: str, sentence: str, doc: _Doc) -> str | None:
 
 def _possessive_owner(sentence: str, mention: ProductMention, s: Sentence, doc: _Doc) -> str | None:
     before = sentence[: mention.start - s.start]
-    m = re.search(r"((?:[A-Z][\w&.-]*\s){0,3}[A-Za-z][\w&.-]*)(?:'s|’s|(?<=s)'|(?<=s)’)\s+"
+    m = re.search(r"((?:[A-Z][\w&.-]*\s){0,3}[A-Za-z][\w&.-]*)(?:'s|’s|(?<=[sS])'|(?<=[sS])’)\s+"
                   r"(?:self-developed\s+|own\s+|investigational\s+|lead\s+)?(?:[\w-]+\s+){0,5}$", before)
     if m and not m.group(1).lower().startswith(("it", "the", "a ")):
         return _expand_company(strip_legal(m.group(1)), doc)
@@ -448,14 +448,12 @@ def _diseases(doc: _Doc, s: Sentence, a: int, b: int) -> list[str]:
                 taken.append((st, st + len(short)))
     seg = doc.article.text[a:b]
     for m in _DISEASE_HEAD.finditer(seg):
-        words = re.split(r"[ ,]+", m.group(1))
-        while words and (words[0].lower() in _DISEASE_STOP or not words[0]):
-            words.pop(0)
-        if len(words) < 2 and words and words[0].lower() in {"disease", "diseases", "cancers", "cancer", "tumors", "syndrome"}:
-            continue
-        phrase = " ".join(words)
-        st = a + m.end(1) - len(phrase)
-        if not phrase or any(x < st + len(phrase) and st < y for x, y in taken + blocked):
+        st = _modifiers_start(seg, m.start())
+        phrase = seg[st: m.end()]
+        if st == m.start():
+            continue  # a bare 'disease' or 'cancers' names nothing
+        st += a
+        if any(x < st + len(phrase) and st < y for x, y in taken + blocked):
             continue
         found.append((st, phrase))
         taken.append((st, st + len(phrase)))
@@ -655,6 +653,19 @@ def _previous_regulator(doc: _Doc, s: Sentence) -> str | None:
     return None
 
 
+def _modifiers_start(seg: str, head: int) -> int:
+    """Walk back from a disease head over at most three modifier words ('X-linked severe')."""
+    start = head
+    for _ in range(3):
+        m = re.search(r"([\w'’/.+-]+)\s+$", seg[:start])
+        if not m or m.group(1).lower() in _DISEASE_STOP or m.group(1)[0].isdigit():
+            break
+        if re.search(r"(?:ed|ing|ies)$", m.group(1)) and m.group(1).lower() not in {"linked", "related", "associated", "advanced", "refractory", "relapsed", "inherited", "acquired", "transfusion-dependent"}:
+            break
+        start = m.start(1)
+    return start
+
+
 def _events(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int]) -> list[Draft]:
     drafts: list[Draft] = []
     focus: int | None = None
@@ -683,9 +694,9 @@ def _events(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int])
                 date_, prec = context[1], context[2]
             if date_ is None and _ALSO.search(s.text) and drafts and drafts[-1].sentence.idx >= s.idx - 2:
                 date_, prec = drafts[-1].date, drafts[-1].precision
-            for key, surface in targets:
+            for key, surface, at in targets:
+                ind = _event_indications(doc, s, cue, key, at, mention_of) or next(iter(products[key].diseases), [])
                 for reg in regs:
-                    ind = _diseases(doc, s, s.start, s.end) or next(iter(products[key].diseases), [])
                     drafts.append(Draft(key, surface, reg, cue.event_type,
                                         cue.kind if cue.event_type == "designation" else None,
                                         date_, prec, own, s, ind))
@@ -701,6 +712,21 @@ def _events(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int])
             if d.date is None and re.search(r"\b(?:received|announced|obtained|won|secured)\b", d.sentence.text):
                 d.date, d.precision = doc.frame.period
     return drafts
+
+
+def _event_indications(doc: _Doc, s: Sentence, cue: Cue, key: int, at: int | None,
+                       mention_of: dict[str, int]) -> list[str]:
+    """Diseases the act is for: from the act (or the product's name) to the end of that
+    product's part of the sentence; a company's self-description before it does not count."""
+    if at is None:
+        lo, _ = _clause(s, cue.start)
+        return _diseases(doc, s, lo, s.end)
+    lo, end = min(at, cue.start), s.end
+    for k, a, b in _segments(doc, s, mention_of):
+        if k == key and a <= at < b:
+            lo, end = (a if a > cue.start else lo), b
+            break
+    return _diseases(doc, s, lo, end)
 
 
 def _backfill(doc: _Doc, s: Sentence, drafts: list[Draft]) -> None:
@@ -720,7 +746,7 @@ def _backfill(doc: _Doc, s: Sentence, drafts: list[Draft]) -> None:
 
 
 def _cue_products(doc: _Doc, s: Sentence, cue: Cue, mention_of: dict[str, int],
-                  products: dict[int, Product], focus: int | None) -> list[tuple[int, str]]:
+                  products: dict[int, Product], focus: int | None) -> list[tuple[int, str, int | None]]:
     """Which product(s) the act is about: the nearest named in the clause, else the focus."""
     ments = doc.products[s.idx]
     lo, hi = _clause(s, cue.start)
@@ -741,7 +767,7 @@ def _cue_products(doc: _Doc, s: Sentence, cue: Cue, mention_of: dict[str, int],
                 if k not in seen and cue.start < m.start < stop and m.kind != "short_inn":
                     seen.add(k)
                     chosen.append(m)
-        return [(mention_of[norm(m.name)], m.name) for m in chosen]
+        return [(mention_of[norm(m.name)], m.name, m.start) for m in chosen]
     diseases = [d.lower() for d in _diseases(doc, s, s.start, s.end)]
     if diseases:
         hits = []
@@ -750,9 +776,9 @@ def _cue_products(doc: _Doc, s: Sentence, cue: Cue, mention_of: dict[str, int],
             if names & set(diseases):
                 hits.append(key)
         if hits and (len(hits) == 1 or re.search(r"\b(?:therapies|studies|programs|products|trials)\b", s.text)):
-            return [(k, _display(products[k])) for k in hits]
+            return [(k, _display(products[k]), None) for k in hits]
     if focus is not None:
-        return [(focus, _display(products[focus]))]
+        return [(focus, _display(products[focus]), None)]
     return []
 
 
