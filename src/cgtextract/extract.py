@@ -18,7 +18,14 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from cgtextract.dates import DateMention, find_dates, to_anchor
-from cgtextract.frame import Frame, Sentence, build_frame, company_heads, strip_legal
+from cgtextract.frame import (
+    Frame,
+    Sentence,
+    build_frame,
+    company_heads,
+    strip_legal,
+    subject_company,
+)
 from cgtextract.models import Article, Event
 from cgtextract.products import ProductMention, alias_links, find_products, norm
 from cgtextract.rules import SPANS_KEY, build_nlp, load_patterns
@@ -338,8 +345,9 @@ def _profile(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int]
         for key, a, b in segs:
             p = products[key]
             keys_here.append(key)
+            inside_names = [(m.start, m.end) for m in doc.products[s.idx]]
             for sp in doc.spans[s.idx]:
-                if not (a <= sp.start < b):
+                if not (a <= sp.start < b) or any(x <= sp.start < y for x, y in inside_names):
                     continue
                 if sp.label == "MODALITY":
                     p.cues.append((sp.start, sp.id))
@@ -407,7 +415,7 @@ def _possessive_owner(sentence: str, mention: ProductMention, s: Sentence, doc: 
     before = sentence[: mention.start - s.start]
     m = re.search(r"((?:[A-Z][\w&.-]*\s){0,3}[A-Za-z][\w&.-]*)(?:'s|’s|(?<=[sS])'|(?<=[sS])’)\s+"
                   r"(?:self-developed\s+|own\s+|investigational\s+|lead\s+)?(?:[\w-]+\s+){0,5}$", before)
-    if m and not m.group(1).lower().startswith(("it", "the", "a ")):
+    if m and any(c.isupper() for c in m.group(1)) and not m.group(1).lower().startswith(("it", "the ", "a ")):
         return _expand_company(strip_legal(m.group(1)), doc)
     return None
 
@@ -435,11 +443,15 @@ def _diseases(doc: _Doc, s: Sentence, a: int, b: int) -> list[str]:
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     blocked = [(sp.start, sp.end) for sp in doc.spans[s.idx] if sp.label in {"DESIGNATION", "REGULATOR"}]
+    text = doc.article.text
     for sp in doc.spans[s.idx]:
         if sp.label == "DISEASE" and a <= sp.start < b:
             name = doc.abbrev.get(sp.text) or sp.id
-            found.append((sp.start, name))
-            taken.append((sp.start, sp.end))
+            st = a + _modifiers_start(text[a: sp.start], sp.start - a)
+            if st < sp.start and name.lower() == sp.text.lower():
+                name = text[st: sp.start] + name  # 'extensive-stage small cell' + 'lung cancer'
+            found.append((st, name))
+            taken.append((st, sp.end))
     for short, long in doc.abbrev.items():
         for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", s.text):
             st = s.start + m.start()
@@ -458,9 +470,14 @@ def _diseases(doc: _Doc, s: Sentence, a: int, b: int) -> list[str]:
         found.append((st, phrase))
         taken.append((st, st + len(phrase)))
     out: list[str] = []
-    for _, name in sorted(found):
-        if name.lower() not in {o.lower() for o in out}:
-            out.append(name)
+    names = [name for _, name in sorted(found)]
+    for name in names:
+        low = name.lower()
+        if low in {o.lower() for o in out}:
+            continue
+        if any(low != n.lower() and re.search(rf"(?<!\w){re.escape(low)}(?!\w)", n.lower()) for n in names):
+            continue  # 'acute lymphoblastic leukemia' inside 'T-cell acute lymphoblastic leukemia'
+        out.append(name)
     return out
 
 
@@ -556,6 +573,8 @@ def _action_kind(doc: _Doc, s: Sentence, a: Span, docs_: list[Span],
         return None
     if act == "clear":
         return "ind_clearance"
+    if act == "effective":  # 'the CTN became effective': a notification scheme lets the trial start
+        return "ind_clearance" if kinds & {"ind", "cta"} else None
     if act == "approve":
         if any(lo <= x <= hi for x, _ in desig_ranges):
             return None
@@ -793,15 +812,12 @@ def _cue_date(doc: _Doc, s: Sentence, cue: Cue, cues: list[Cue]) -> tuple[str, s
     anchor = doc.frame.anchor(s.para, s.start)
     lo, hi = _clause(s, cue.start)
     rel_cue = cue.start - s.start
-    others = [c.start - s.start for c in cues if c is not cue]
-    nxt = min([o for o in others if o > rel_cue], default=len(s.text))
 
     def ok(d: DateMention) -> tuple[str, str] | None:
-        r = d.resolve(anchor)
-        return r
+        return d.resolve(anchor)
 
+    # the first date after the act in its clause: 'granted ... on December 22'
     after = [d for d in dates if rel_cue <= d.start and s.start + d.start < hi]
-    after = [d for d in after if d.start < nxt] or [d for d in after if not any(rel_cue < o < d.start for o in others)]
     for d in after:
         r = ok(d)
         if r and not _is_target_date(s.text, d):
@@ -820,13 +836,6 @@ def _cue_date(doc: _Doc, s: Sentence, cue: Cue, cues: list[Cue]) -> tuple[str, s
         day = doc.frame.announced or doc.frame.published
         assert day is not None
         return day.isoformat(), "day", True
-    # any remaining date in the sentence that is not about something else
-    for d in dates:
-        if d.kind == "today":
-            continue
-        r = ok(d)
-        if r and not _is_target_date(s.text, d) and not re.search(r"(?:data cutoff|meeting|presented|reported)", s.text[max(0, d.start - 40): d.start]):
-            return r[0], r[1], False
     return None
 
 
@@ -906,19 +915,25 @@ def _target(p: Product, modality: str | None) -> str | None:
 
 def _company(doc: _Doc, p: Product) -> str | None:
     frame = doc.frame
-    if frame.announcer:
-        return _expand_company(frame.announcer, doc)
     first = next((s for s in frame.sentences if s.start <= p.first < s.end + 1), None)
     if first is not None:
+        # "Curocell's anbalcabtagene autoleucel": an owner named where the product first appears
         for m in doc.products[first.idx]:
             if norm(m.name) in {norm(n) for n in p.names}:
                 who = _possessive_owner(first.text, m, first, doc)
                 if who:
                     return who
                 break
+    if frame.announcer:
+        return _expand_company(frame.announcer, doc)
     if p.owner:
         return p.owner
     names = {norm(n) for pr in products_names(doc) for n in pr}
+    if first is not None:
+        # 'Cellectis announced that the FDA placed a clinical hold on UCART22'
+        who = subject_company(first.text)
+        if who and not any(norm(w) in names for w in re.findall(r"[\w-]+", who)) and not _is_agency(doc, who):
+            return _expand_company(who, doc)
     announcers = [(para, who) for para, who in sorted(frame.para_announcer.items())
                   if not any(norm(w) in names for w in re.findall(r"[\w-]+", who))]
     if first is not None:
@@ -927,6 +942,12 @@ def _company(doc: _Doc, p: Product) -> str | None:
         if before:
             return _expand_company(before[-1], doc)
     return _expand_company(announcers[0][1], doc) if announcers else None
+
+
+def _is_agency(doc: _Doc, name: str) -> bool:
+    """True when a would-be company is a regulator ('The FDA', 'Health Canada')."""
+    sdoc = build_nlp()(name)
+    return any(sp.label_ in {"REGULATOR", "COUNTRY"} for sp in sdoc.spans[SPANS_KEY])
 
 
 def products_names(doc: _Doc) -> list[list[str]]:

@@ -44,6 +44,11 @@ _LEAD_DATE = re.compile(
     r"\d{1,2}\s+[A-Z][a-z]{2,8}(?:\s+\d{4})?)\s*,\s*|"
     r"^(?:On|In|As of|Earlier|Later|By|Since|During|Last|This|Earlier this)\s+[^,]{0,30}\s*,\s*"
 )
+_LEAD_ADVERB = re.compile(
+    r"^(?:Separately|Meanwhile|Also|Additionally|However|Elsewhere|Similarly|Likewise|In addition|"
+    r"Furthermore|Moreover|Earlier|Later|Previously|Finally|Today|Yesterday|Recently|Last week|"
+    r"This week|In other news|[A-Z][a-z]+ly),?\s+"
+)
 _STOP_SUBJECT = {"the", "it", "this", "its", "a", "an", "our", "we", "they", "these", "those",
                  "that", "there", "in", "on", "according", "analysts", "he", "she", "i"}
 
@@ -151,7 +156,9 @@ def strip_legal(name: str) -> str:
 
 def subject_company(text: str) -> str | None:
     """The company a sentence opens with, as in 'X (NASDAQ: X), a ..., today announced'."""
-    text = _LEAD_DATE.sub("", text.strip(), count=1)
+    text = _LEAD_ADVERB.sub("", text.strip(), count=1)
+    text = _LEAD_DATE.sub("", text, count=1)
+    text = _LEAD_ADVERB.sub("", text, count=1)
     m = re.match(
         r"^(.{2,90}?)(?=\s*\(|\s+(?:said|says|today|announced|announces|reported|reports|"
         r"received|receives|disclosed|revealed|obtained|has|have|had|won|secured|confirmed|"

@@ -119,8 +119,7 @@ def _is_code(name: str, before: str, after: str, reject: set[str]) -> bool:
         return False
     # 'anti-CD38', 'CD19-positive': a word or a vocabulary symbol joined by a hyphen
     parts = name.split("-")
-    if len(parts) > 1 and (re.fullmatch(r"[a-z]{3,}", parts[0]) or re.fullmatch(r"[a-z]{3,}", parts[-1])
-                           or any(norm(x) in reject for x in parts if len(x) > 2)):
+    if len(parts) > 1 and (re.fullmatch(r"[a-z]{3,}", parts[0]) or re.fullmatch(r"[a-z]{3,}", parts[-1])):
         return False
     if re.search(r"(?:NASDAQ|NYSE|HKEX|SSE|SZSE|TSE|LSE|SIX|Nasdaq|ASX)\s*:\s*$", before):
         return False
@@ -145,6 +144,11 @@ def alias_links(text: str, mentions: list[ProductMention], offset: int) -> list[
             ) and _inside_parens(text, b.start - offset):
                 links.append((a.name, b.name))
             elif re.fullmatch(r"\s*(?:for|in)\s+[^();.]{2,40}\(\s*", between) and b.kind == "code":
+                links.append((a.name, b.name))
+            elif re.fullmatch(r"\s*(?:[A-Za-z-]+\s+){0,3}\((?:[^()]*[;,:]\s*)?", between) and _inside_parens(
+                text, b.start - offset
+            ):
+                # 'X injection (brand name: Y®, Z)': names inside the parenthesis after X
                 links.append((a.name, b.name))
             elif re.fullmatch(
                 r",?\s*(?:(?:which\s+was|was|were|is|also|formerly|previously|still)\s+)*"
