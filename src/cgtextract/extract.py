@@ -48,7 +48,7 @@ _HEDGE = re.compile(
 _CLAUSE_BREAK = re.compile(
     r";|:\s|,\s+and\s+|,\s+but\s+|,\s+which\s+|,\s+while\s+|,\s+setting\s+|,?\s+after\s+|"
     r",\s+where\s+|,\s+although\s+|\s+now that\s+|\s+because\s+|,\s+when\s+|,\s+allowing\s+|"
-    r",\s+following\s+|\s+—\s+|\s+--\s+"
+    r",\s+following\s+|\s+—\s+|\s+--\s+|\s+and\s+(?=(?:the compan\w+|it|we|they|he|she|our)\s)"
 )
 _SEVERAL = re.compile(r"\b(?:several|multiple|many|various|numerous|other)\s+(?:countries|"
                       r"jurisdictions|markets|regions)\b", re.I)
@@ -151,7 +151,8 @@ def extract(article: Article) -> list[Event]:
     doc = _Doc(article)
     sentences = doc.frame.sentences
     nlp = build_nlp()
-    texts = [s.text for s in sentences]
+    # a final period glued to a token ('hemophilia B.') hides it from the vocabulary
+    texts = [s.text[:-1] + " " if s.text.endswith(".") else s.text for s in sentences]
     reject = _reject_words()
     for s, sdoc in zip(sentences, nlp.pipe(texts), strict=True):
         doc.spans[s.idx] = _spans(sdoc, s.start)
@@ -369,11 +370,9 @@ def _about_product(s: Sentence, doc: _Doc, mention_of: dict[str, int]) -> bool:
     """'About CT041' sections describe the product itself: read them."""
     if not s.section or not s.section.lower().startswith("about"):
         return False
-    for m in find_products(s.section, 0, set()):
-        if norm(m.name) in mention_of:
-            return True
-    return bool(re.search(r"\b(?:\w+-cel|\w+cel)\b", s.section, re.I)) and any(
-        norm(w) in mention_of for w in s.section.split())
+    words = re.findall(r"[\w®™-]+", s.section)
+    spans = {norm(" ".join(words[i:j])) for i in range(len(words)) for j in range(i + 1, min(len(words), i + 3) + 1)}
+    return bool(spans & mention_of.keys())
 
 
 def _target_score(text: str, sp: Span) -> int:
@@ -415,7 +414,8 @@ def _possessive_owner(sentence: str, mention: ProductMention, s: Sentence, doc: 
     before = sentence[: mention.start - s.start]
     m = re.search(r"((?:[A-Z][\w&.-]*\s){0,3}[A-Za-z][\w&.-]*)(?:'s|’s|(?<=[sS])'|(?<=[sS])’)\s+"
                   r"(?:self-developed\s+|own\s+|investigational\s+|lead\s+)?(?:[\w-]+\s+){0,5}$", before)
-    if m and any(c.isupper() for c in m.group(1)) and not m.group(1).lower().startswith(("it", "the ", "a ")):
+    generic = {"company", "group", "partner", "agency", "firm", "drugmaker", "biotech", "sponsor"}
+    if m and any(c.isupper() for c in m.group(1)) and m.group(1).lower() not in generic and not m.group(1).lower().startswith(("it", "the ", "a ")):
         return _expand_company(strip_legal(m.group(1)), doc)
     return None
 
@@ -494,7 +494,8 @@ def _cues(doc: _Doc, s: Sentence) -> list[Cue]:
     desigs = [sp for sp in spans if sp.label == "DESIGNATION"]
     for d in desigs:
         lo, hi = _clause(s, d.start)
-        if not any(lo - 40 <= a.start < hi + 40 and a.id in {"grant", "accept"} for a in actions):
+        holds = re.search(r"\b(?:has|have|holds|hold|had|with)\b", s.text[lo - s.start: d.start - s.start])
+        if not holds and not any(lo - 40 <= a.start < hi + 40 and a.id in {"grant", "accept"} for a in actions):
             continue
         if _MODAL_DESIG_CONTEXT.search(text[: d.start - s.start]):
             continue
@@ -874,6 +875,8 @@ def _modality(p: Product) -> tuple[str | None, bool | None]:
         mod = "rna_therapy"
     elif "ipsc" in cls:
         mod = "ipsc_derived"
+    elif "vst" in cls:
+        mod = "t_cell_other"
     elif "til" in cls:
         mod = "til"
     elif "nk" in cls:

@@ -102,9 +102,13 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
     begin = 0
     for m in _SENT_END.finditer(text):
         cut = m.start() + 1
-        word = re.search(r"([A-Za-z][A-Za-z.]*)\.?$", text[begin:cut])
-        prev = (word.group(1) if word else "").lower().rstrip(".")
-        if prev in _NO_BREAK or (len(prev) == 1 and prev.isalpha()):
+        word = re.search(r"(\S*?)\s*([A-Za-z][A-Za-z.]*)\.?$", text[begin:cut])
+        prev = (word.group(2) if word else "").lower().rstrip(".")
+        before = word.group(1) if word else ""
+        if prev in _NO_BREAK:
+            continue
+        # an initial ('Michael J. Fox') follows a capitalized word; 'hemophilia B.' ends a sentence
+        if len(prev) == 1 and prev.isalpha() and (not before or before[:1].isupper()):
             continue
         end = m.end() - (len(m.group()) - len(m.group().rstrip()))
         chunk = text[begin:end].strip()
