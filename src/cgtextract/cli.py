@@ -14,7 +14,10 @@ from cgtextract.settings import Settings, normalize_db_url
 from cgtextract.store import Store
 
 app = typer.Typer(
-    help="Read cell and gene therapy news and press releases; keep their regulatory events.",
+    help=(
+        "Read cell and gene therapy news and press releases; keep their regulatory events.\n\n"
+        "Example: cgtextract extract release.html --format jsonl"
+    ),
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,

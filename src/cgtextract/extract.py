@@ -80,7 +80,9 @@ _DISEASE_STOP = {"the", "a", "an", "of", "for", "with", "in", "and", "or", "to",
                  "that", "which", "on", "from", "by", "as", "at", "is", "are", "has", "have",
                  "such", "including", "other", "rare", "serious", "life-threatening", "this",
                  "those", "these", "all", "is", "was", "were", "be", "affected", "newly",
-                 "diagnosed", "advanced", "previously", "untreated", "third-line", "second-line"}
+                 "diagnosed", "advanced", "previously", "untreated", "third-line", "second-line",
+                 "avoid", "prevent", "preventing", "reduce", "reducing", "treating", "cause",
+                 "causing", "against", "risk", "called", "so-called", "like", "than"}
 
 
 @dataclass(frozen=True)
@@ -428,7 +430,7 @@ def _expand_company(name: str, doc: _Doc) -> str:
         name = full
     heads = "|".join(re.escape(h) for h in company_heads())
     best = name
-    for m in re.finditer(rf"\b{re.escape(name)}((?:\s+(?:{heads}))+)\b", text):
+    for m in re.finditer(rf"\b{re.escape(name)}((?:[ \t]+(?:{heads}))+)\b", text):
         cand = name + m.group(1)
         if len(cand) > len(best):
             best = cand
@@ -469,6 +471,11 @@ def _diseases(doc: _Doc, s: Sentence, a: int, b: int) -> list[str]:
             continue
         found.append((st, phrase))
         taken.append((st, st + len(phrase)))
+    text_all = doc.article.text
+    # 'to avoid graft-versus-host disease', 'reduces the risk of CRS': side effects, not indications
+    found = [(st, name) for st, name in found
+             if not re.search(r"(?:avoid|prevent|risk of|reduc\w+|toxicit\w+ such as)\s+(?:the\s+)?$",
+                              text_all[max(0, st - 30): st])]
     out: list[str] = []
     names = [name for _, name in sorted(found)]
     for name in names:
@@ -777,6 +784,15 @@ def _cue_products(doc: _Doc, s: Sentence, cue: Cue, mention_of: dict[str, int],
         best = min(pool, key=lambda m: abs(m.start - cue.start) if m.start > cue.start else abs(cue.start - m.end) * 1.2)
         chosen = [best]
         key = mention_of[norm(best.name)]
+        between = s.text[best.end - s.start: cue.start - s.start] if best.end <= cue.start else ""
+        if re.search(r"\b(?:were|have been|are|both|each|all)\b", between):
+            # 'X, ..., and Y, ..., were each granted Fast Track': every subject before the act
+            seen_keys = {key}
+            for m in ments:
+                k = mention_of[norm(m.name)]
+                if k not in seen_keys and m.end <= cue.start and m.kind != "short_inn":
+                    seen_keys.add(k)
+                    chosen.append(m)
         if cue.event_type == "approval":
             # 'approved A (...) for X, and B (...) for Y': every product listed after the act
             later = [c.start for c in _cues(doc, s) if c.start > cue.start]

@@ -1,0 +1,115 @@
+"""clean_html and clean_text: the article text, title and publication date, and no chrome."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cgtextract.clean import clean_html, clean_text
+from cgtextract.errors import NoContentError
+from cgtextract.models import Article
+
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"
+TITLE = (
+    "China Leads Global Cell and Gene Therapy Trials with Over 50% Share, "
+    "Showcasing Innovative Pipeline"
+)
+
+
+@pytest.fixture(scope="module")
+def page() -> Article:
+    return clean_html((SEED / "page.html").read_bytes(), "fixtures/seed/page.html")
+
+
+@pytest.fixture(scope="module")
+def text_article() -> Article:
+    return clean_text((SEED / "seed-article.txt").read_text(encoding="utf-8"), "seed-article.txt")
+
+
+def test_html_metadata(page: Article) -> None:
+    assert page.source == "fixtures/seed/page.html"
+    assert page.title == TITLE
+    assert page.published == date(2026, 1, 4)
+    assert page.raw is not None and "<html" in page.raw
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "【Pharmaceutical Network Industry Dynamics】In the wave of iterative upgrades",
+        "On December 29, 2025, CARsgen Therapeutics announced that it had submitted two "
+        "Investigational New Drug (IND) applications",
+        "had been granted the Regenerative Medicine Advanced Therapy (RMAT) designation by the "
+        "FDA on December 22.",
+        "In August this year, the FDA also granted the drug Fast Track Designation (FTD) for the "
+        "treatment of Parkinson's disease.",
+        "In November 2024, this product received FDA Orphan Drug Designation (ODD) and Rare "
+        "Pediatric Disease Designation (RPDD).",
+        "Disclaimer: In any case,",
+    ],
+)
+def test_html_keeps_article_paragraphs(page: Article, paragraph: str) -> None:
+    assert paragraph in page.text
+
+
+@pytest.mark.parametrize(
+    "chrome",
+    [
+        "We use cookies",  # cookie banner
+        "Accept all cookies",
+        "Sign in",  # top bar
+        "Clinical Trials\n",  # main nav
+        "Search news",
+        "Related News",  # sidebar
+        "X-123",
+        "QX0456",
+        "European Commission approves first CRISPR",
+        "Subscribe",
+        "Privacy Policy",  # footer
+        "ICP License",
+        "Copyright",
+    ],
+)
+def test_html_drops_chrome(page: Article, chrome: str) -> None:
+    assert chrome not in page.text
+
+
+def test_text_published_from_date_line(text_article: Article) -> None:
+    assert text_article.published == date(2026, 1, 4)
+    assert text_article.source == "seed-article.txt"
+    assert "On December 29, 2025, CARsgen Therapeutics announced" in text_article.text
+
+
+def test_text_title_is_first_line() -> None:
+    text = "FDA clears IND\n\nJune 8, 2021\n\nAcme Bio said the FDA cleared it."
+    article = clean_text(text, "a.txt")
+    assert article.title == "FDA clears IND"
+    assert article.published == date(2021, 6, 8)
+
+
+def test_text_without_date_has_no_published() -> None:
+    article = clean_text("FDA clears IND\nAcme Bio said the FDA cleared the IND for AB-1.", "a.txt")
+    assert article.published is None
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "<html><body></body></html>",
+        "<html><head><title>Only a title</title></head><body>   </body></html>",
+        "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        "<footer>Copyright 2026</footer></body></html>",
+    ],
+)
+def test_html_without_article_text_raises(html: str) -> None:
+    with pytest.raises(NoContentError, match="empty.html"):
+        clean_html(html, "empty.html")
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n  ", "Too short."])
+def test_text_without_article_text_raises(text: str) -> None:
+    with pytest.raises(NoContentError, match="a.txt"):
+        clean_text(text, "a.txt")

@@ -1,0 +1,153 @@
+"""load / process / run: inputs of every kind, failures kept apart, idempotent storing."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from server import LocalServer
+
+from cgtextract.errors import FetchError, InputError, NoContentError
+from cgtextract.pipeline import is_url, load, process, run
+from cgtextract.settings import Settings
+from cgtextract.store import Store
+
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"
+SEED_TXT = str(SEED / "seed-article.txt")
+SEED_HTML = str(SEED / "page.html")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(f"sqlite:///{tmp_path / 'events.db'}") as s:
+        yield s
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("http://x.org/a", True),
+        ("https://x.org/a", True),
+        ("page.html", False),
+        ("-", False),
+        ("ftp://x.org/a", False),
+    ],
+)
+def test_is_url(source: str, expected: bool) -> None:
+    assert is_url(source) is expected
+
+
+@pytest.mark.parametrize("source", [SEED_TXT, SEED_HTML])
+def test_load_file(source: str, fast_settings: Settings) -> None:
+    article = load(source, fast_settings)
+    assert article.source == source
+    assert article.published == date(2026, 1, 4)
+    assert "NouvNeu001" in article.text
+
+
+def test_html_content_without_html_suffix(tmp_path: Path, fast_settings: Settings) -> None:
+    page = tmp_path / "page"
+    page.write_bytes((SEED / "page.html").read_bytes())
+    article = load(str(page), fast_settings)
+    assert "Related News" not in article.text
+    assert "NouvNeu001" in article.text
+
+
+@pytest.mark.parametrize("name", ["seed-article.txt", "page.html"])
+def test_load_stdin(monkeypatch: pytest.MonkeyPatch, fast_settings: Settings, name: str) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO((SEED / name).read_text(encoding="utf-8")))
+    article = load("-", fast_settings)
+    assert article.source == "-"
+    assert article.published == date(2026, 1, 4)
+    assert "Related News" not in article.text
+    assert "On December 29, 2025, CARsgen Therapeutics" in article.text
+
+
+def test_load_url(http_server: LocalServer, fast_settings: Settings) -> None:
+    http_server.route("/seed", body=(SEED / "page.html").read_bytes())
+    article = load(http_server.url("/seed"), fast_settings)
+    assert article.source == article.url == http_server.url("/seed")
+    assert "NouvNeu001" in article.text
+
+
+def test_load_plain_text_url(http_server: LocalServer, fast_settings: Settings) -> None:
+    body = (SEED / "seed-article.txt").read_bytes()
+    http_server.route("/seed.txt", body=body, content_type="text/plain; charset=utf-8")
+    article = load(http_server.url("/seed.txt"), fast_settings)
+    assert article.published == date(2026, 1, 4)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "error"),
+    [
+        ("missing.html", None, InputError),
+        ("blob.txt", b"abc\x00def" * 10, InputError),
+        ("empty.html", b"", NoContentError),
+        ("nav.html", b"<html><body><nav><a href='/'>Home</a></nav></body></html>", NoContentError),
+        ("short.txt", b"Hello.", NoContentError),
+    ],
+)
+def test_load_errors(
+    tmp_path: Path,
+    fast_settings: Settings,
+    name: str,
+    content: bytes | None,
+    error: type[Exception],
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(error, match=name):
+        load(str(path), fast_settings)
+
+
+def test_load_directory(tmp_path: Path, fast_settings: Settings) -> None:
+    with pytest.raises(InputError, match="directory"):
+        load(str(tmp_path), fast_settings)
+
+
+def test_load_http_error(http_server: LocalServer, fast_settings: Settings) -> None:
+    http_server.route("/gone", status=404, body=b"not here")
+    with pytest.raises(FetchError):
+        load(http_server.url("/gone"), fast_settings)
+
+
+def test_process(fast_settings: Settings) -> None:
+    article, events = process(SEED_TXT, fast_settings)
+    assert len(events) == 6
+    assert {e.source for e in events} == {article.source}
+
+
+def test_run_keeps_going_after_a_failure(
+    tmp_path: Path, fast_settings: Settings, store: Store
+) -> None:
+    missing = str(tmp_path / "missing.html")
+    report = run([SEED_HTML, missing], fast_settings, store)
+    assert [source for source, _ in report.stored] == [SEED_HTML]
+    assert [source for source, _ in report.failed] == [missing]
+    assert "no such file" in report.failed[0][1]
+    assert len(report.events) == 6
+    assert store.counts() == {"articles": 1, "events": 6, "mentions": 6}
+
+
+def test_run_twice_is_idempotent(fast_settings: Settings, store: Store) -> None:
+    first = run([SEED_HTML], fast_settings, store)
+    counts = store.counts()
+    second = run([SEED_HTML], fast_settings, store)
+    assert first.stored[0][1].new_events == 6
+    assert second.stored[0][1].new_events == 0
+    assert second.stored[0][1].mentions == 0
+    assert store.counts() == counts
+
+
+def test_run_failed_url_is_recorded(
+    http_server: LocalServer, fast_settings: Settings, store: Store
+) -> None:
+    http_server.route("/gone", status=404)
+    report = run([http_server.url("/gone")], fast_settings, store)
+    assert report.stored == []
+    assert len(report.failed) == 1
+    assert store.counts() == {"articles": 1, "events": 0, "mentions": 0}
