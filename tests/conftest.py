@@ -31,3 +31,14 @@ def http_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalServer]:
 def fast_settings() -> Settings:
     """Defaults with short timeouts and tiny backoff, so retry tests take milliseconds."""
     return Settings(timeout_s=2.0, retries=2, backoff_s=0.01, max_redirects=5)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`pytest --update-golden` rewrites the expected files of golden tests (review the diff)."""
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden expected files")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run was asked to rewrite golden files instead of comparing."""
+    return bool(request.config.getoption("--update-golden"))

@@ -356,6 +356,9 @@ def _profile(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int]
                     p.cues.append((sp.start, sp.id))
                 elif sp.label == "TARGET":
                     p.targets.append((_target_score(doc.article.text, sp), sp.id))
+                    pair = _dual_target(doc, s, sp)
+                    if pair:
+                        p.targets.append((4, pair))
                 elif sp.label == "GENE":
                     p.genes.append((_gene_score(doc.article.text, sp), sp.id))
             dis = _diseases(doc, s, a, b)
@@ -375,6 +378,20 @@ def _about_product(s: Sentence, doc: _Doc, mention_of: dict[str, int]) -> bool:
     words = re.findall(r"[\w®™-]+", s.section)
     spans = {norm(" ".join(words[i:j])) for i in range(len(words)) for j in range(i + 1, min(len(words), i + 3) + 1)}
     return bool(spans & mention_of.keys())
+
+
+def _dual_target(doc: _Doc, s: Sentence, sp: Span) -> str | None:
+    """'CD19/BCMA dual-targeting', 'targeting BCMA and CD19': two antigens, in the order written."""
+    text = doc.article.text
+    for other in doc.spans[s.idx]:
+        if other.label != "TARGET" or other.start <= sp.start or other.id == sp.id:
+            continue
+        gap = text[sp.end: other.start]
+        if gap.strip() == "/" or (gap.strip() == "and" and re.search(
+                r"(?:targeting|against|directed (?:at|against))\s+$", text[max(0, sp.start - 25): sp.start])):
+            return f"{sp.id}/{other.id}"
+        break
+    return None
 
 
 def _target_score(text: str, sp: Span) -> int:
@@ -682,6 +699,12 @@ def _previous_regulator(doc: _Doc, s: Sentence) -> str | None:
 
 def _modifiers_start(seg: str, head: int) -> int:
     """Walk back from a disease head over at most three modifier words ('X-linked severe')."""
+    start = _walk_back(seg, head)
+    both = re.search(r"(?:relapsed|recurrent)\s+(?:or|and/or|and)\s+$", seg[:start])
+    return both.start() if both and start < head else start
+
+
+def _walk_back(seg: str, head: int) -> int:
     start = head
     for _ in range(3):
         m = re.search(r"([\w'’/.+-]+)\s+$", seg[:start])
