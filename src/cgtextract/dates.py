@@ -73,8 +73,18 @@ def _month(word: str) -> int:
     return MONTHS[word[:3].lower()]
 
 
+# every date expression holds a digit, a month or weekday name, or a relative word
+_MAYBE = re.compile(
+    r"\d|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|\b(?:today|yesterday|year|month|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.I,
+)
+
+
 def find_dates(text: str) -> list[DateMention]:
     """Every date expression in `text`, left to right, without overlaps (longest first)."""
+    if not _MAYBE.search(text):
+        return []
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:

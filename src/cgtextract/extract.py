@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date
 
 from spacy.tokens import Doc
@@ -153,14 +155,24 @@ def extract(article: Article) -> list[Event]:
     doc = _Doc(article)
     sentences = doc.frame.sentences
     nlp = build_nlp()
-    # a final period glued to a token ('hemophilia B.') hides it from the vocabulary
-    texts = [s.text[:-1] + " " if s.text.endswith(".") else s.text for s in sentences]
     reject = _reject_words()
-    for s, sdoc in zip(sentences, nlp.pipe(texts), strict=True):
-        doc.spans[s.idx] = _spans(sdoc, s.start)
-        doc.dates[s.idx] = find_dates(s.text)
+    for s in sentences:
         doc.products[s.idx] = find_products(s.text, s.start, reject)
-        _learn_abbreviations(s.text, doc.abbrev)
+    # quotes, headings and boilerplate sections state no events and describe no product:
+    # the vocabulary pass (the costly part) reads only the other sentences
+    known = {norm(m.name) for ms in doc.products.values() for m in ms}
+    read = [s for s in sentences if not s.heading and not s.quote
+            and (not s.boilerplate or _about_known(s, known))]
+    # a final period glued to a token ('hemophilia B.') hides it from the vocabulary
+    texts = [s.text[:-1] + " " if s.text.endswith(".") else s.text for s in read]
+    for s in sentences:
+        doc.spans[s.idx] = []
+    for s, sdoc in zip(read, nlp.pipe(texts), strict=True):
+        doc.spans[s.idx] = _spans(sdoc, s.start)
+    for s in sentences:
+        doc.dates[s.idx] = s.dates
+        if "(" in s.text:
+            _learn_abbreviations(s.text, doc.abbrev)
     _rescan_names(doc)
     products, mention_of = _cluster(doc)
     _profile(doc, products, mention_of)
@@ -211,7 +223,8 @@ def _rescan_names(doc: _Doc) -> None:
             doc.products[s.idx] = sorted(have + extra, key=lambda p: p.start)
 
 
-def _reject_words() -> set[str]:
+@cache
+def _reject_words() -> frozenset[str]:
     """Normalized vocabulary words that are never product names (genes, antigens, vectors)."""
     words: set[str] = set()
     for name in ("targets.jsonl", "modalities.jsonl", "regulators.jsonl", "diseases.jsonl"):
@@ -219,7 +232,7 @@ def _reject_words() -> set[str]:
             pat = row["pattern"]
             text = pat if isinstance(pat, str) else " ".join(str(t.get("TEXT", "")) for t in pat)
             words.add(norm(text))
-    return words
+    return frozenset(words)
 
 
 def _learn_abbreviations(text: str, abbrev: dict[str, str]) -> None:
@@ -373,11 +386,15 @@ def _profile(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int]
 
 def _about_product(s: Sentence, doc: _Doc, mention_of: dict[str, int]) -> bool:
     """'About CT041' sections describe the product itself: read them."""
+    return _about_known(s, mention_of.keys())
+
+
+def _about_known(s: Sentence, known: Collection[str]) -> bool:
     if not s.section or not s.section.lower().startswith("about"):
         return False
     words = re.findall(r"[\w®™-]+", s.section)
     spans = {norm(" ".join(words[i:j])) for i in range(len(words)) for j in range(i + 1, min(len(words), i + 3) + 1)}
-    return bool(spans & mention_of.keys())
+    return any(x in known for x in spans)
 
 
 def _dual_target(doc: _Doc, s: Sentence, sp: Span) -> str | None:
@@ -849,12 +866,13 @@ def _display(p: Product) -> str:
 def _cue_date(doc: _Doc, s: Sentence, cue: Cue, cues: list[Cue]) -> tuple[str, str, bool] | None:
     """The date of this act: its own clause's, else the sentence's lead date, else 'today'."""
     dates = doc.dates[s.idx]
-    anchor = doc.frame.anchor(s.para, s.start)
     lo, hi = _clause(s, cue.start)
     rel_cue = cue.start - s.start
 
     def ok(d: DateMention) -> tuple[str, str] | None:
-        return d.resolve(anchor)
+        # anchored to the nearest full date before it: the sentence's own, the paragraph's,
+        # else the dateline or publication date
+        return d.resolve(None) if d.absolute else d.resolve(doc.frame.anchor(s.para, s.start + d.start))
 
     # the first date after the act in its clause: 'granted ... on December 22'
     after = [d for d in dates if rel_cue <= d.start and s.start + d.start < hi]

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from cgtextract.dates import find_dates, resolve
+from cgtextract.dates import DateMention, find_dates, resolve
 from cgtextract.rules import load_patterns
 
 # sections whose prose never states a real milestone of the products
@@ -68,6 +68,15 @@ class Sentence:
     quote: bool
     lead: bool = False
 
+    @property
+    def dates(self) -> list[DateMention]:
+        """Date expressions of this sentence, found once."""
+        if self._dates is None:
+            self._dates = find_dates(self.text)
+        return self._dates
+
+    _dates: list[DateMention] | None = None
+
 
 @dataclass
 class Frame:
@@ -88,8 +97,8 @@ class Frame:
         for s in reversed(self.sentences):
             if s.para != para or s.start > before:
                 continue
-            for d in reversed(find_dates(s.text[: max(0, before - s.start)])):
-                if d.kind in {"mdy", "dmy", "iso"}:
+            for d in reversed(s.dates):
+                if d.end <= before - s.start and d.kind in {"mdy", "dmy", "iso"}:
                     r = resolve(d, None)
                     if r:
                         return date.fromisoformat(r[0])
@@ -247,15 +256,15 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
                 announced = found[0]
                 announcer = subject_company(found[1])
         quote = stripped.startswith(("“", '"', "‘"))
-        for s_start, s_end, s_text in split_sentences(line[lead:], start + lead):
+        parts = split_sentences(line[lead:], start + lead)
+        for s_start, s_end, s_text in parts:
             sentences.append(
                 Sentence(len(sentences), para_no, s_start, s_end, s_text, section, boiler,
                          heading or is_title, quote or s_text.startswith(("“", '"')))
             )
         if not heading and para_no not in para_announcer:
-            first = split_sentences(stripped)
-            if first:
-                who = subject_company(first[0][2])
+            if parts:
+                who = subject_company(parts[0][2])
                 if who:
                     para_announcer[para_no] = who
     if dateline_para is not None:

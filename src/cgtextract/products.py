@@ -10,6 +10,7 @@ trial registry numbers, trial names, tickers, vectors, and the gene and antigen 
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 _CODE = re.compile(
@@ -74,7 +75,7 @@ def norm(name: str) -> str:
     return re.sub(r"[\s\-_.,®™'’()]", "", name).lower()
 
 
-def find_products(text: str, offset: int, reject: set[str]) -> list[ProductMention]:
+def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[ProductMention]:
     """Product-name candidates in one sentence; `reject` holds normalized vocabulary words."""
     out: list[ProductMention] = []
 
@@ -110,7 +111,7 @@ def find_products(text: str, offset: int, reject: set[str]) -> list[ProductMenti
     return sorted(out, key=lambda p: p.start)
 
 
-def _is_code(name: str, before: str, after: str, reject: set[str]) -> bool:
+def _is_code(name: str, before: str, after: str, reject: AbstractSet[str]) -> bool:
     letters = sum(c.isalpha() for c in name)
     digits = sum(c.isdigit() for c in name)
     if letters < 2 or digits < 1 or len(name) < 4:

@@ -63,22 +63,37 @@ def load_patterns(name: str) -> tuple[dict[str, Any], ...]:
 
 @cache
 def build_nlp() -> Language:
-    """A blank English pipeline with one span ruler holding every vocabulary."""
+    """A blank English pipeline with two span rulers over the same spans key.
+
+    Both rulers hold phrase patterns only, which the PhraseMatcher matches in near
+    constant time: string patterns on LOWER (case-insensitive), and the exact-case token
+    lists of the vocabulary files (acronyms such as "EC", "PRIME", "ALL") on ORTH.
+    Token-pattern matching would cost an order of magnitude more per page.
+    """
     nlp = spacy.blank("en")
-    ruler = nlp.add_pipe(
-        "span_ruler",
-        config={
-            "spans_key": SPANS_KEY,
-            "phrase_matcher_attr": "LOWER",
-            "validate": True,
-            "overwrite": True,
-        },
-    )
-    patterns: list[dict[str, Any]] = []
+    loose: list[dict[str, Any]] = []
+    exact: list[dict[str, Any]] = []
     for name in RULER_FILES:
-        patterns.extend(load_patterns(name))
-    try:
-        ruler.add_patterns(patterns)  # type: ignore[attr-defined]
-    except Exception as exc:  # spaCy raises MatchPatternError / ValueError on bad patterns
-        raise PatternError(f"invalid pattern in {patterns_dir()}: {exc}") from exc
+        for row in load_patterns(name):
+            pattern = row["pattern"]
+            if isinstance(pattern, str):
+                loose.append(row)
+            elif all(isinstance(t, dict) and set(t) == {"TEXT"} for t in pattern):
+                exact.append({**row, "pattern": " ".join(str(t["TEXT"]) for t in pattern)})
+            else:
+                raise PatternError(f"invalid pattern in {name}: only strings or lists of exact TEXT tokens: {pattern!r}")
+    for component, attr, rows, overwrite in (
+        ("vocab_lower", "LOWER", loose, True),
+        ("vocab_exact", "ORTH", exact, False),
+    ):
+        ruler = nlp.add_pipe(
+            "span_ruler",
+            name=component,
+            config={"spans_key": SPANS_KEY, "phrase_matcher_attr": attr, "validate": True,
+                    "overwrite": overwrite},
+        )
+        try:
+            ruler.add_patterns(rows)  # type: ignore[attr-defined]
+        except Exception as exc:  # spaCy raises MatchPatternError / ValueError on bad patterns
+            raise PatternError(f"invalid pattern in {patterns_dir()}: {exc}") from exc
     return nlp
