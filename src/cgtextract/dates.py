@@ -34,7 +34,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("mdy", re.compile(rf"\b({_MON})\s+{_DAY},?\s+{_YEAR}\b")),
     ("dmy", re.compile(rf"\b{_DAY}\s+({_MON})\s*,?\s+{_YEAR}\b")),
     ("month_rel", re.compile(rf"\b({_MON})\s+(this|last|next)\s+year\b")),
-    ("my", re.compile(rf"\b({_MON})\s+(?:of\s+)?{_YEAR}\b")),
+    ("my", re.compile(rf"\b({_MON}),?\s+(?:of\s+)?{_YEAR}\b")),
     ("quarter", re.compile(rf"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?{_YEAR}\b", re.I)),
     ("q", re.compile(rf"\bQ([1-4])\s*(?:of\s+)?'?{_YEAR}\b")),
     ("half", re.compile(rf"\b(?:H[12]|(?:first|second)\s+half\s+(?:of\s+)?)\s*{_YEAR}\b", re.I)),

@@ -52,6 +52,9 @@ _CLAUSE_BREAK = re.compile(
     r",\s+where\s+|,\s+although\s+|\s+now that\s+|\s+because\s+|,\s+when\s+|,\s+allowing\s+|"
     r",\s+following\s+|\s+—\s+|\s+--\s+|\s+and\s+(?=(?:the compan\w+|it|we|they|he|she|our)\s)"
 )
+_NOT_REGULATOR = re.compile(
+    r"\b(?:ethics committees?|institutional review boards?|IRBs?|review boards?|data monitoring|"
+    r"DSMB|board of directors|shareholders|hospital'?s?|investigator-initiated)\b", re.I)
 _SEVERAL = re.compile(r"\b(?:several|multiple|many|various|numerous|other)\s+(?:countries|"
                       r"jurisdictions|markets|regions)\b", re.I)
 _ANAPHOR_ALL = re.compile(r"^(?:Both|The two|These|All (?:three|four|of these)|The three)\b")
@@ -146,8 +149,16 @@ class _Doc:
         self.frame: Frame = build_frame(article.text, article.title, article.published)
         self.spans: dict[int, list[Span]] = {}
         self.products: dict[int, list[ProductMention]] = {}
-        self.dates: dict[int, list[DateMention]] = {}
+        self.companies: dict[str, str] = {}
         self.abbrev: dict[str, str] = {}
+        self._abbrev_rx: re.Pattern[str] | None = None
+
+    def abbrev_rx(self) -> re.Pattern[str] | None:
+        """All disease abbreviations this document defines, as one pattern."""
+        if self._abbrev_rx is None and self.abbrev:
+            names = sorted(self.abbrev, key=len, reverse=True)
+            self._abbrev_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+        return self._abbrev_rx
 
 
 def extract(article: Article) -> list[Event]:
@@ -160,20 +171,28 @@ def extract(article: Article) -> list[Event]:
         doc.products[s.idx] = find_products(s.text, s.start, reject)
     # quotes, headings and boilerplate sections state no events and describe no product:
     # the vocabulary pass (the costly part) reads only the other sentences
+    _rescan_names(doc)
     known = {norm(m.name) for ms in doc.products.values() for m in ms}
+    # product sentences and the two after them in their paragraph (anaphora: 'It is ...')
+    near_product: set[int] = set()
+    for s in sentences:
+        if doc.products[s.idx]:
+            near_product.update(x.idx for x in sentences[s.idx: s.idx + 3] if x.para == s.para)
+    cue_words = _cue_words()
     read = [s for s in sentences if not s.heading and not s.quote
-            and (not s.boilerplate or _about_known(s, known))]
-    # a final period glued to a token ('hemophilia B.') hides it from the vocabulary
-    texts = [s.text[:-1] + " " if s.text.endswith(".") else s.text for s in read]
+            and (not s.boilerplate or _about_known(s, known))
+            and (s.idx in near_product or _about_known(s, known)
+                 or not cue_words.isdisjoint(_WORD.findall(s.text.lower()))
+                 or _ANAPHOR_START.match(s.text))]
     for s in sentences:
         doc.spans[s.idx] = []
-    for s, sdoc in zip(read, nlp.pipe(texts), strict=True):
-        doc.spans[s.idx] = _spans(sdoc, s.start)
+    chunks = _chunks(read)
+    text = doc.article.text
+    for group, sdoc in zip(chunks, nlp.pipe(_chunk_text(text, g) for g in chunks), strict=True):
+        _assign_spans(doc, group, sdoc)
     for s in sentences:
-        doc.dates[s.idx] = s.dates
         if "(" in s.text:
             _learn_abbreviations(s.text, doc.abbrev)
-    _rescan_names(doc)
     products, mention_of = _cluster(doc)
     _profile(doc, products, mention_of)
     drafts = _events(doc, products, mention_of)
@@ -181,6 +200,34 @@ def extract(article: Article) -> list[Event]:
 
 
 # ---------------------------------------------------------------- mentions
+
+
+def _chunks(read: list[Sentence]) -> list[list[Sentence]]:
+    """Runs of consecutive sentences of one paragraph: one spaCy Doc each, not one per sentence."""
+    groups: list[list[Sentence]] = []
+    for s in read:
+        if groups and groups[-1][-1].para == s.para and groups[-1][-1].idx == s.idx - 1:
+            groups[-1].append(s)
+        else:
+            groups.append([s])
+    return groups
+
+
+def _chunk_text(text: str, group: list[Sentence]) -> str:
+    """The run's text with each sentence-final period blanked: 'hemophilia B.' must match 'B'."""
+    start = group[0].start
+    chars = list(text[start: group[-1].end])
+    for s in group:
+        if s.text.endswith("."):
+            chars[s.end - 1 - start] = " "
+    return "".join(chars)
+
+
+def _assign_spans(doc: _Doc, group: list[Sentence], sdoc: Doc) -> None:
+    offset = group[0].start
+    spans = _spans(sdoc, offset)
+    for s in group:
+        doc.spans[s.idx] = [sp for sp in spans if s.start <= sp.start < s.end]
 
 
 _PRIORITY = {"REGULATOR": 0, "DESIGNATION": 1, "DOCTYPE": 2, "DISEASE": 3, "TARGET": 4,
@@ -221,6 +268,32 @@ def _rescan_names(doc: _Doc) -> None:
                 extra.append(ProductMention(st, en, m.group(1), "brand"))
         if extra:
             doc.products[s.idx] = sorted(have + extra, key=lambda p: p.start)
+
+
+_ANAPHOR_START = re.compile(r"^(?:It|Its|This|These|Both|The (?:drug|therapy|product|candidate|program))\b")
+
+
+_WORD = re.compile(r"\w[\w+/'’-]*(?:\.\w+)*")
+
+
+@cache
+def _cue_words() -> frozenset[str]:
+    """One cheap pass over a sentence: does it name an agency, a designation or an act?
+
+    Each vocabulary phrase is represented by its longest word ('administration' for
+    'U.S. Food and Drug Administration'); a sentence that holds none of these words, and
+    no product, cannot hold an event, and the spaCy pass skips it (a speed design and a
+    precision filter at once).
+    """
+    words: set[str] = set()
+    for name in ("regulators.jsonl", "designations.jsonl", "actions.jsonl"):
+        for row in load_patterns(name):
+            pat = row["pattern"]
+            text = pat if isinstance(pat, str) else " ".join(str(t["TEXT"]) for t in pat)
+            tokens = _WORD.findall(text.lower())
+            if tokens:
+                words.add(max(tokens, key=len))
+    return frozenset(words)
 
 
 @cache
@@ -292,7 +365,7 @@ def _cluster(doc: _Doc) -> tuple[dict[int, Product], dict[str, int]]:
         for a, b in alias_links(s.text, ments, s.start):
             union(a, b)
         # 'when the therapy was still known as bb2121': the anaphor is the focus product
-        if focus is not None and _PRONOUN_PRODUCT.search(s.text):
+        if focus is not None and ments and _PRONOUN_PRODUCT.search(s.text):
             for m in ments:
                 before = s.text[: m.start - s.start]
                 if re.search(r"(?:known as|earlier name|brand name|formerly|previously)\s+$",
@@ -392,9 +465,15 @@ def _about_product(s: Sentence, doc: _Doc, mention_of: dict[str, int]) -> bool:
 def _about_known(s: Sentence, known: Collection[str]) -> bool:
     if not s.section or not s.section.lower().startswith("about"):
         return False
-    words = re.findall(r"[\w®™-]+", s.section)
-    spans = {norm(" ".join(words[i:j])) for i in range(len(words)) for j in range(i + 1, min(len(words), i + 3) + 1)}
-    return any(x in known for x in spans)
+    return any(x in known for x in _heading_names(s.section))
+
+
+@cache
+def _heading_names(section: str) -> frozenset[str]:
+    """Normalized one- to three-word spans of a heading, to compare with product names."""
+    words = re.findall(r"[\w®™-]+", section)
+    return frozenset(norm(" ".join(words[i:j])) for i in range(len(words))
+                     for j in range(i + 1, min(len(words), i + 3) + 1))
 
 
 def _dual_target(doc: _Doc, s: Sentence, sp: Span) -> str | None:
@@ -436,6 +515,8 @@ def _gene_score(text: str, sp: Span) -> int:
 
 def _owner(segment: str, sentence: str, doc: _Doc) -> str | None:
     """'developed by Belief BioMed', 'the CAR-T therapy from Bristol Myers Squibb (BMS)'."""
+    if " by " not in segment and " from " not in segment:
+        return None
     m = re.search(r"(?:developed|manufactured|discovered)\s+(?:independently\s+)?by\s+"
                   r"((?:[A-Z][\w&.-]*\s?){1,4})", segment)
     if not m:
@@ -458,17 +539,27 @@ def _possessive_owner(sentence: str, mention: ProductMention, s: Sentence, doc: 
 
 def _expand_company(name: str, doc: _Doc) -> str:
     """A short name ('iRegene', 'BMS') as the text gives it in full ('iRegene Therapeutics')."""
+    if name in doc.companies:
+        return doc.companies[name]
     text = doc.article.text
-    full = doc.abbrev.get(name)
-    if full:
-        name = full
-    heads = "|".join(re.escape(h) for h in company_heads())
-    best = name
-    for m in re.finditer(rf"\b{re.escape(name)}((?:[ \t]+(?:{heads}))+)\b", text):
-        cand = name + m.group(1)
-        if len(cand) > len(best):
-            best = cand
+    full = doc.abbrev.get(name, name)
+    best = full
+    heads = _heads_rx()
+    pos = text.find(full)
+    while pos >= 0:
+        m = heads.match(text, pos + len(full))
+        if m and (pos == 0 or not text[pos - 1].isalnum()) and len(full) + len(m.group()) > len(best):
+            best = full + m.group()
+        pos = text.find(full, pos + 1)
+    doc.companies[name] = best
     return best
+
+
+@cache
+def _heads_rx() -> re.Pattern[str]:
+    """Company-name head words following a short name: ' Therapeutics', ' Bio Inc'."""
+    alternation = "|".join(re.escape(h) for h in company_heads())
+    return re.compile(rf"(?:[ \t]+(?:{alternation}))+\b")
 
 
 # ---------------------------------------------------------------- diseases
@@ -488,12 +579,13 @@ def _diseases(doc: _Doc, s: Sentence, a: int, b: int) -> list[str]:
                 name = text[st: sp.start] + name  # 'extensive-stage small cell' + 'lung cancer'
             found.append((st, name))
             taken.append((st, sp.end))
-    for short, long in doc.abbrev.items():
-        for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", s.text):
-            st = s.start + m.start()
-            if a <= st < b and not any(x <= st < y for x, y in taken) and _DISEASE_HEAD.search(long):
-                found.append((st, long))
-                taken.append((st, st + len(short)))
+    rx = doc.abbrev_rx()
+    for m in rx.finditer(s.text) if rx else ():
+        short, long = m.group(1), doc.abbrev[m.group(1)]
+        st = s.start + m.start()
+        if a <= st < b and not any(x <= st < y for x, y in taken) and _DISEASE_HEAD.search(long):
+            found.append((st, long))
+            taken.append((st, st + len(short)))
     seg = doc.article.text[a:b]
     for m in _DISEASE_HEAD.finditer(seg):
         st = _modifiers_start(seg, m.start())
@@ -557,6 +649,9 @@ def _cues(doc: _Doc, s: Sentence) -> list[Cue]:
             continue
         if _hedged(s, a.start, actions) or _SEVERAL.search(text):
             continue
+        lo, hi = _clause(s, a.start)
+        if _NOT_REGULATOR.search(doc.article.text[lo:hi]):
+            continue  # an ethics committee or IRB approving a study is not a regulator's act
         if a.text.lower().endswith(("ance", "ion", "ing", "al")) and _RESTATED_DET.search(
             text[: a.start - s.start]
         ):
@@ -800,7 +895,7 @@ def _backfill(doc: _Doc, s: Sentence, drafts: list[Draft]) -> None:
     """'the EC decision was taken on 21 August 2020' dates the event just reported."""
     regs = {sp.id for sp in doc.spans[s.idx] if sp.label == "REGULATOR"}
     anchor = doc.frame.anchor(s.para, s.start)
-    for dm in doc.dates[s.idx]:
+    for dm in s.dates:
         r = dm.resolve(anchor)
         if not r:
             continue
@@ -865,7 +960,7 @@ def _display(p: Product) -> str:
 
 def _cue_date(doc: _Doc, s: Sentence, cue: Cue, cues: list[Cue]) -> tuple[str, str, bool] | None:
     """The date of this act: its own clause's, else the sentence's lead date, else 'today'."""
-    dates = doc.dates[s.idx]
+    dates = s.dates
     lo, hi = _clause(s, cue.start)
     rel_cue = cue.start - s.start
 

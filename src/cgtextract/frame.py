@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 
 from cgtextract.dates import DateMention, find_dates, resolve
@@ -29,6 +30,7 @@ _NO_BREAK = {
     "mass", "calif", "ph.d", "m.d", "jr", "sr", "approx", "fig", "al", "u.k", "d.c", "n.y",
     "md", "phd", "nos", "ref", "vol", "ave", "pa", "ill", "conn", "wash", "fla",
 }
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.?$")
 _SENT_END = re.compile(r"[.!?][\"”’)]?\s+(?=[“\"(\[A-Z0-9])")
 _WIRE = re.compile(
     r"/\s*PRNewswire(?:-\w+)?\s*/|\((?:GLOBE NEWSWIRE|BUSINESS WIRE|ACCESSWIRE|Newsfile)\)|"
@@ -86,10 +88,20 @@ class Frame:
     published: date | None
     announced: date | None
     announcer: str | None
-    para_announcer: dict[int, str] = field(default_factory=dict)
+    para_first: dict[int, str] = field(default_factory=dict)
     period: tuple[str, str] | None = None
     legal_suffixes: tuple[str, ...] = ()
     title_line: int | None = None
+
+    @cached_property
+    def para_announcer(self) -> dict[int, str]:
+        """The company each paragraph opens with ('On 23 September, bluebird bio announced')."""
+        found = {}
+        for para, first in self.para_first.items():
+            who = subject_company(first)
+            if who:
+                found[para] = who
+        return found
 
     def anchor(self, para: int, before: int) -> date | None:
         """The nearest date to resolve relative dates against: the paragraph's own, else
@@ -111,9 +123,10 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
     begin = 0
     for m in _SENT_END.finditer(text):
         cut = m.start() + 1
-        word = re.search(r"(\S*?)\s*([A-Za-z][A-Za-z.]*)\.?$", text[begin:cut])
-        prev = (word.group(2) if word else "").lower().rstrip(".")
-        before = word.group(1) if word else ""
+        words = text[max(begin, cut - 40): cut].split()
+        word = _LAST_WORD.search(words[-1]) if words else None
+        prev = (word.group(1) if word else "").lower().rstrip(".")
+        before = words[-2] if len(words) > 1 and word and word.start() == 0 else ""
         if prev in _NO_BREAK:
             continue
         # an initial ('Michael J. Fox') follows a capitalized word; 'hemophilia B.' ends a sentence
@@ -223,7 +236,7 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
     boiler = False
     announced: date | None = None
     announcer: str | None = None
-    para_announcer: dict[int, str] = {}
+    para_first: dict[int, str] = {}
     pos = 0
     title_line = None
     dateline_seen = False
@@ -262,11 +275,8 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
                 Sentence(len(sentences), para_no, s_start, s_end, s_text, section, boiler,
                          heading or is_title, quote or s_text.startswith(("“", '"')))
             )
-        if not heading and para_no not in para_announcer:
-            if parts:
-                who = subject_company(parts[0][2])
-                if who:
-                    para_announcer[para_no] = who
+        if not heading and parts:
+            para_first[para_no] = parts[0][2]
     if dateline_para is not None:
         # title and sub-headlines above the dateline restate the lead: not read for events
         for s in sentences:
@@ -281,5 +291,5 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
             if r and r[1] in {"month", "quarter"}:
                 period = r
                 break
-    return Frame(sentences, published, announced, announcer, para_announcer, period,
+    return Frame(sentences, published, announced, announcer, para_first, period,
                  legal_suffixes(), title_line)

@@ -82,6 +82,10 @@ def run(sources: list[str], settings: Settings, store: Store) -> RunReport:
             if is_url(source):
                 store.record_failure(source, str(exc))
             continue
+        except Exception as exc:  # a bug must not cost the other inputs their run
+            message = f"{source}: internal error ({type(exc).__name__}: {exc})"
+            report.failed.append((source, message))
+            continue
         report.stored.append((source, saved))
         report.events.extend(events)
     return report

@@ -13,6 +13,7 @@ import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+_DIGIT = re.compile(r"\d")
 _CODE = re.compile(
     r"(?<![\w/.+-])([A-Za-z][A-Za-z]{0,7}(?:-[A-Za-z]{1,5})?-?[A-Za-z]{0,6}\d[A-Za-z0-9]*(?:-[A-Za-z0-9]+)?)(?![\w+]|\.\d)"
 )
@@ -85,24 +86,38 @@ def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[Prod
             return
         out.append(ProductMention(offset + start, offset + end, name, kind))
 
-    for m in _INN_TWO.finditer(text):
-        add(m.start(), m.end(), m.group(0), "inn")
-    for m in _INN_ONE.finditer(text):
-        add(m.start(1), m.end(1), m.group(1), "inn")
-    for m in _INN_SHORT.finditer(text):
-        add(m.start(1), m.end(1), m.group(1), "short_inn")
-    for m in _CODE.finditer(text):
-        name = m.group(1)
-        if not _is_code(name, text[: m.start(1)], text[m.end(1):], reject):
+    low = text.lower()
+    has_digit = _DIGIT.search(text) is not None
+    if "cel" in low or "vec" in low or "gene " in low:
+        for m in _INN_TWO.finditer(text):
+            add(m.start(), m.end(), m.group(0), "inn")
+        for m in _INN_ONE.finditer(text):
+            add(m.start(1), m.end(1), m.group(1), "inn")
+        for m in _INN_SHORT.finditer(text):
+            add(m.start(1), m.end(1), m.group(1), "short_inn")
+    if has_digit:
+        for m in _CODE.finditer(text):
+            name = m.group(1)
+            if not _is_code(name, text[: m.start(1)], text[m.end(1):], reject):
+                continue
+            add(m.start(1), m.end(1), name, "code")
+    # each brand shape needs a tell-tale character or word; skip the regex when it is absent
+    checks = (
+        (_BRAND_TM, "®" in text or "™" in text or "(R)" in text or "(TM)" in text),
+        (_BRAND_NAMED, any(w in low for w in ("name", "known as", "formerly", "previously", "marketed"))),
+        (_POSSESSIVE_BRAND, "'" in text or "’" in text),
+        (_THERAPY_BRAND, any(w in low for w in ("therapy", "product", "drug", "treatment", "medicine"))),
+        (_BRAND_FOR_CODE, has_digit and " for " in text),
+    )
+    for rx, worth in checks:
+        if not worth:
             continue
-        add(m.start(1), m.end(1), name, "code")
-    for rx in (_BRAND_TM, _BRAND_NAMED, _POSSESSIVE_BRAND, _THERAPY_BRAND, _BRAND_FOR_CODE):
         for m in rx.finditer(text):
             name = m.group(1)
             if name in _COMMON_CAPS or name.isdigit():
                 continue
             add(m.start(1), m.end(1), name, "brand")
-    for m in _BRAND_BEFORE_PAREN.finditer(text):
+    for m in _BRAND_BEFORE_PAREN.finditer(text) if "(" in text and out else ():
         name = m.group(1)
         inside = text[m.end(): m.end() + 80]
         if name in _COMMON_CAPS or not (_INN_TWO.match(inside) or _INN_ONE.match(inside)):
