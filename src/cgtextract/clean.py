@@ -17,21 +17,75 @@ from cgtextract.models import Article
 
 _MIN_TEXT_CHARS = 40
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+_META_CHARSET = re.compile(rb"<meta[^>]{0,200}charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+# 'Ã©', 'â€™', 'Ã¼': UTF-8 read as Latin-1/Windows-1252
+_MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf€™œ\u201a-\u201e\u2018-\u2019]")
 
 
-def clean_html(html: str | bytes, source: str, url: str | None = None) -> Article:
-    """Extract main text, title and publication date from an HTML page."""
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False,
-        deduplicate=False,
-    )
+def decode_html(body: bytes, header_charset: str | None = None) -> str:
+    """Bytes to text: a BOM, then a meta charset, then valid UTF-8, then the HTTP header's
+    charset, then charset detection. A header that contradicts the page loses."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if body.startswith(bom):
+            return body.decode(codec, "replace")
+    candidates: list[str] = []
+    meta = _META_CHARSET.search(body[:4096])
+    if meta:
+        candidates.append(meta.group(1).decode("ascii", "ignore"))
+    candidates.append("utf-8")
+    if header_charset:
+        candidates.append(header_charset)
+    for codec in candidates:
+        try:
+            return body.decode(_codec(codec))
+        except (LookupError, UnicodeDecodeError):
+            continue
+    from charset_normalizer import from_bytes  # trafilatura's own dependency
+
+    best = from_bytes(body[:200_000]).best()
+    return str(best) if best is not None else body.decode("utf-8", "replace")
+
+
+def _codec(name: str) -> str:
+    """Browsers read gb2312 as GBK (a superset), and iso-8859-1 as windows-1252."""
+    low = name.lower()
+    return {"gb2312": "gb18030", "gbk": "gb18030", "iso-8859-1": "cp1252", "latin-1": "cp1252",
+            "latin1": "cp1252", "x-sjis": "shift_jis"}.get(low, low)
+
+
+def clean_html(html: str | bytes, source: str, url: str | None = None,
+               max_chars: int = 5_000_000, max_text_chars: int = 500_000) -> Article:
+    """Extract main text, title and publication date from an HTML page.
+
+    Pages over `max_chars`, texts over `max_text_chars` and text that decodes to garbage
+    are skipped with a reason (NoContentError), never stored half-read.
+    """
+    page = decode_html(html) if isinstance(html, bytes) else html
+    if len(page) > max_chars:
+        raise NoContentError(f"{source}: page larger than {max_chars} characters, skipped")
+    try:
+        doc = trafilatura.bare_extraction(
+            page, url=url, with_metadata=True, include_comments=False, include_tables=False,
+            deduplicate=False,
+        )
+    except (RecursionError, ValueError, TypeError, MemoryError, LookupError) as exc:
+        raise NoContentError(f"{source}: cannot parse the page ({type(exc).__name__})") from exc
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if len(text) < _MIN_TEXT_CHARS:
         raise NoContentError(f"{source}: no article text found")
+    if len(text) > max_text_chars:
+        raise NoContentError(f"{source}: article text longer than {max_text_chars} characters, skipped")
+    if _garbled(text):
+        raise NoContentError(f"{source}: text looks garbled (wrong character encoding), skipped")
     title = getattr(doc, "title", None) or None
     published = _parse_iso(getattr(doc, "date", None)) or _date_near_top(text)
-    raw = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
-    return Article(source=source, url=url, title=title, text=text, published=published, raw=raw)
+    return Article(source=source, url=url, title=title, text=text, published=published, raw=page)
+
+
+def _garbled(text: str) -> bool:
+    """Replacement characters or UTF-8-read-as-Latin-1 sequences in more than a trace."""
+    bad = text.count("\ufffd") + len(_MOJIBAKE.findall(text))
+    return bad > max(3, len(text) // 200)
 
 
 def clean_text(text: str, source: str) -> Article:

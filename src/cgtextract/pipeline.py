@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cgtextract.clean import clean_html, clean_text, looks_like_html
+from cgtextract.clean import clean_html, clean_text, decode_html, looks_like_html
 from cgtextract.errors import CgtextractError, InputError
 from cgtextract.extract import extract
 from cgtextract.fetch import fetch
@@ -27,11 +27,10 @@ def load(source: str, settings: Settings) -> Article:
     """Read and clean one input: a URL, an .html/.htm/.txt file, or '-' for stdin."""
     if is_url(source):
         got = fetch(source, settings)
-        html = got.body.decode(got.charset or "utf-8", "replace") if got.charset else got.body
+        page = decode_html(got.body, got.charset)
         if got.content_type == "text/plain":
-            text = got.body.decode(got.charset or "utf-8", "replace")
-            return clean_text(text, source)
-        return clean_html(html, source, url=got.final_url)
+            return clean_text(page, source)
+        return clean_html(page, source, url=got.final_url)
     if source == "-":
         data = sys.stdin.read()
         return clean_html(data, source) if looks_like_html(data) else clean_text(data, source)
@@ -49,7 +48,7 @@ def load(source: str, settings: Settings) -> Article:
     suffix = path.suffix.lower()
     if suffix in _HTML_SUFFIXES:
         return clean_html(raw, source)
-    text = raw.decode("utf-8", "replace")
+    text = decode_html(raw)
     if suffix in _TEXT_SUFFIXES or not looks_like_html(text):
         return clean_text(text, source)
     return clean_html(raw, source)
