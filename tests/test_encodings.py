@@ -1,4 +1,4 @@
-"""Pages in the encodings real sites use come out as the right text, or are skipped with a reason."""
+"""Pages in the encodings real sites use come out right, or are skipped with a reason."""
 
 from __future__ import annotations
 
@@ -24,7 +24,12 @@ JAPANESE = "日本の厚生労働省は遺伝子治療薬を承認しました�
         (LATIN, "cp1252", "<meta charset='windows-1252'>", None),  # declared only in a meta tag
         (LATIN, "cp1252", "<meta charset='windows-1252'>", "utf-8"),  # header is wrong
         (LATIN, "utf-8", "", "iso-8859-1"),  # header is wrong the other way
-        (CHINESE, "gb18030", "<meta http-equiv='Content-Type' content='text/html; charset=gbk'>", None),
+        (
+            CHINESE,
+            "gb18030",
+            "<meta http-equiv='Content-Type' content='text/html; charset=gbk'>",
+            None,
+        ),
         (CHINESE, "gbk", "", "gbk"),
         (CHINESE, "gbk", "", None),  # no declaration at all: detected
         (JAPANESE, "shift_jis", "<meta charset='shift_jis'>", None),

@@ -12,14 +12,25 @@ from pathlib import Path
 
 import pytest
 
-from cgtextract.pipeline import load
 from cgtextract.extract import extract
+from cgtextract.pipeline import load
 from cgtextract.settings import Settings
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "phenomena"
 CASES = sorted(p for p in CASES_DIR.iterdir() if p.suffix in {".txt", ".html"})
-FIELDS = ("company", "product", "regulator", "event_type", "designation", "date",
-          "date_precision", "target", "modality", "allogeneic", "indications")
+FIELDS = (
+    "company",
+    "product",
+    "regulator",
+    "event_type",
+    "designation",
+    "date",
+    "date_precision",
+    "target",
+    "modality",
+    "allogeneic",
+    "indications",
+)
 
 
 def _rows(path: Path) -> list[dict[str, object]]:
@@ -43,4 +54,4 @@ def test_evidence_points_into_the_text(case: Path) -> None:
     article = load(str(case), Settings())
     for event in extract(article):
         assert event.evidence_start is not None and event.evidence_end is not None
-        assert article.text[event.evidence_start: event.evidence_end] == event.evidence
+        assert article.text[event.evidence_start : event.evidence_end] == event.evidence

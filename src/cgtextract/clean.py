@@ -25,7 +25,11 @@ _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf€™œ\u201a-\u201e\u2018-\u2019
 def decode_html(body: bytes, header_charset: str | None = None) -> str:
     """Bytes to text: a BOM, then a meta charset, then valid UTF-8, then the HTTP header's
     charset, then charset detection. A header that contradicts the page loses."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if body.startswith(bom):
             return body.decode(codec, "replace")
     candidates: list[str] = []
@@ -49,12 +53,23 @@ def decode_html(body: bytes, header_charset: str | None = None) -> str:
 def _codec(name: str) -> str:
     """Browsers read gb2312 as GBK (a superset), and iso-8859-1 as windows-1252."""
     low = name.lower()
-    return {"gb2312": "gb18030", "gbk": "gb18030", "iso-8859-1": "cp1252", "latin-1": "cp1252",
-            "latin1": "cp1252", "x-sjis": "shift_jis"}.get(low, low)
+    return {
+        "gb2312": "gb18030",
+        "gbk": "gb18030",
+        "iso-8859-1": "cp1252",
+        "latin-1": "cp1252",
+        "latin1": "cp1252",
+        "x-sjis": "shift_jis",
+    }.get(low, low)
 
 
-def clean_html(html: str | bytes, source: str, url: str | None = None,
-               max_chars: int = 5_000_000, max_text_chars: int = 500_000) -> Article:
+def clean_html(
+    html: str | bytes,
+    source: str,
+    url: str | None = None,
+    max_chars: int = 5_000_000,
+    max_text_chars: int = 500_000,
+) -> Article:
     """Extract main text, title and publication date from an HTML page.
 
     Pages over `max_chars`, texts over `max_text_chars` and text that decodes to garbage
@@ -65,7 +80,11 @@ def clean_html(html: str | bytes, source: str, url: str | None = None,
         raise NoContentError(f"{source}: page larger than {max_chars} characters, skipped")
     try:
         doc = trafilatura.bare_extraction(
-            page, url=url, with_metadata=True, include_comments=False, include_tables=False,
+            page,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
             deduplicate=False,
         )
     except (RecursionError, ValueError, TypeError, MemoryError, LookupError) as exc:
@@ -74,7 +93,9 @@ def clean_html(html: str | bytes, source: str, url: str | None = None,
     if len(text) < _MIN_TEXT_CHARS:
         raise NoContentError(f"{source}: no article text found")
     if len(text) > max_text_chars:
-        raise NoContentError(f"{source}: article text longer than {max_text_chars} characters, skipped")
+        raise NoContentError(
+            f"{source}: article text longer than {max_text_chars} characters, skipped"
+        )
     if _garbled(text):
         raise NoContentError(f"{source}: text looks garbled (wrong character encoding), skipped")
     title = getattr(doc, "title", None) or None
@@ -89,7 +110,7 @@ def _garbled(text: str) -> bool:
 
 
 def clean_text(text: str, source: str) -> Article:
-    """A plain-text article: first line is the title, a date near the top is the publication date."""
+    """A plain-text article: first line is the title, a date near the top the publication date."""
     text = _BLANK_LINES.sub("\n", text.replace("\r\n", "\n")).strip()
     if len(text) < _MIN_TEXT_CHARS:
         raise NoContentError(f"{source}: no article text found")
@@ -116,6 +137,3 @@ def _date_near_top(text: str) -> date | None:
     """Datelines and date lines sit in the first few lines of a release."""
     lines = [ln for ln in text.split("\n") if ln.strip()][:8]
     return first_full_date("\n".join(lines))
-
-
-

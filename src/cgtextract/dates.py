@@ -13,21 +13,51 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
-WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
-            "saturday": 5, "sunday": 6}
-ORDINAL_QUARTER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2,
-                   "3rd": 3, "4th": 4}
+WEEKDAYS = {
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+}
+ORDINAL_QUARTER = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+}
 
-_MON = (r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|Jun(?:e|\.)?|"
-        r"Jul(?:y|\.)?|Aug(?:ust|\.)?|Sep(?:t(?:ember|\.)?|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|"
-        r"Dec(?:ember|\.)?)")
+_MON = (
+    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|Jun(?:e|\.)?|"
+    r"Jul(?:y|\.)?|Aug(?:ust|\.)?|Sep(?:t(?:ember|\.)?|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|"
+    r"Dec(?:ember|\.)?)"
+)
 _YEAR = r"((?:19|20)\d{2})"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 # a bare month needs a preposition in front, so that the modal verb "may" is never a date
-_BARE_MONTH_LEAD = r"(?:\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Bb]y|[Uu]ntil|[Ee]nd of|[Ee]arly|[Ll]ate|[Mm]id-?|[Oo]n|of|[Ss]tart of|[Bb]eginning of)\s+)"
+_BARE_MONTH_LEAD = (
+    r"(?:\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Bb]y|[Uu]ntil|[Ee]nd of|[Ee]arly|[Ll]ate|[Mm]id-?|"
+    r"[Oo]n|of|[Ss]tart of|[Bb]eginning of)\s+)"
+)
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
@@ -35,17 +65,40 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("dmy", re.compile(rf"\b{_DAY}\s+({_MON})\s*,?\s+{_YEAR}\b")),
     ("month_rel", re.compile(rf"\b({_MON})\s+(this|last|next)\s+year\b")),
     ("my", re.compile(rf"\b({_MON}),?\s+(?:of\s+)?{_YEAR}\b")),
-    ("quarter", re.compile(rf"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?{_YEAR}\b", re.I)),
+    (
+        "quarter",
+        re.compile(
+            rf"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?{_YEAR}\b", re.I
+        ),
+    ),
     ("q", re.compile(rf"\bQ([1-4])\s*(?:of\s+)?'?{_YEAR}\b")),
     ("half", re.compile(rf"\b(?:H[12]|(?:first|second)\s+half\s+(?:of\s+)?)\s*{_YEAR}\b", re.I)),
     ("md", re.compile(rf"\b({_MON})\s+{_DAY}\b(?!\s*,?\s*(?:19|20)\d{{2}})(?![\d:])")),
     ("dm", re.compile(rf"\b{_DAY}\s+({_MON})\b(?!\s*,?\s*(?:19|20)\d{{2}})")),
-    ("bare_month", re.compile(rf"{_BARE_MONTH_LEAD}({_MON})\b(?!\s+\d)(?!\s+(?:this|last|next)\s+year)")),
+    (
+        "bare_month",
+        re.compile(rf"{_BARE_MONTH_LEAD}({_MON})\b(?!\s+\d)(?!\s+(?:this|last|next)\s+year)"),
+    ),
     ("rel_year", re.compile(r"\b(earlier this|this|last|later this|previous|past)\s+year\b", re.I)),
-    ("rel_month", re.compile(r"\b(earlier this|this|last|later this|previous|past)\s+month\b", re.I)),
-    ("weekday", re.compile(r"\b(?:on|last|this)\s+(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", re.I)),
+    (
+        "rel_month",
+        re.compile(r"\b(earlier this|this|last|later this|previous|past)\s+month\b", re.I),
+    ),
+    (
+        "weekday",
+        re.compile(
+            r"\b(?:on|last|this)\s+(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
+            re.I,
+        ),
+    ),
     ("today", re.compile(r"\b(today|yesterday)\b", re.I)),
-    ("year", re.compile(rf"(?:\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Uu]ntil|[Ff]rom|[Ee]nd of|[Ee]arly|[Ll]ate|[Mm]id-?|[Tt]hroughout)\s+|\bmid-){_YEAR}\b(?![-/]\d)")),
+    (
+        "year",
+        re.compile(
+            rf"(?:\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Uu]ntil|[Ff]rom|[Ee]nd of|[Ee]arly|[Ll]ate|"
+            rf"[Mm]id-?|[Tt]hroughout)\s+|\bmid-){_YEAR}\b(?![-/]\d)"
+        ),
+    ),
 ]
 
 

@@ -1,11 +1,11 @@
 """The exception tree. The CLI maps each to one line on stderr and an exit code.
 
-    CgtextractError
-    ├── InputError      bad file, path, or argument given by the user
-    ├── FetchError      an HTTP fetch failed (network, status, type, size, timeout)
-    ├── NoContentError  the page has no article text to read
-    ├── PatternError    a vocabulary file in patterns/ is malformed
-    └── StorageError    the database could not be opened or written
+CgtextractError
+├── InputError      bad file, path, or argument given by the user
+├── FetchError      an HTTP fetch failed (network, status, type, size, timeout)
+├── NoContentError  the page has no article text to read
+├── PatternError    a vocabulary file in patterns/ is malformed
+└── StorageError    the database could not be opened or written
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ import re
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date
+from functools import cache
 
 from spacy.tokens import Doc
 from spacy.util import filter_spans
@@ -34,8 +34,12 @@ from cgtextract.rules import SPANS_KEY, build_nlp, load_patterns
 
 # designations whose home agency is fixed (EXTRACTION.md, step 5)
 HOME_REGULATOR = {
-    "prime": "EMA", "rmat": "FDA", "rare_pediatric_disease": "FDA", "sakigake": "MHLW",
-    "innovation_passport": "MHRA", "promising_innovative_medicine": "MHRA",
+    "prime": "EMA",
+    "rmat": "FDA",
+    "rare_pediatric_disease": "FDA",
+    "sakigake": "MHLW",
+    "innovation_passport": "MHRA",
+    "promising_innovative_medicine": "MHRA",
 }
 # words that make the act before them not (yet) happen
 _HEDGE = re.compile(
@@ -54,13 +58,20 @@ _CLAUSE_BREAK = re.compile(
 )
 _NOT_REGULATOR = re.compile(
     r"\b(?:ethics committees?|institutional review boards?|IRBs?|review boards?|data monitoring|"
-    r"DSMB|board of directors|shareholders|hospital'?s?|investigator-initiated)\b", re.I)
-_SEVERAL = re.compile(r"\b(?:several|multiple|many|various|numerous|other)\s+(?:countries|"
-                      r"jurisdictions|markets|regions)\b", re.I)
+    r"DSMB|board of directors|shareholders|hospital'?s?|investigator-initiated)\b",
+    re.I,
+)
+_SEVERAL = re.compile(
+    r"\b(?:several|multiple|many|various|numerous|other)\s+(?:countries|"
+    r"jurisdictions|markets|regions)\b",
+    re.I,
+)
 _ANAPHOR_ALL = re.compile(r"^(?:Both|The two|These|All (?:three|four|of these)|The three)\b")
-_BACKFILL = re.compile(r"\b(?:decision|designation|approval|clearance|grant)\b[^.]{0,60}?"
-                       r"\b(?:was|were|is)\s+(?:taken|made|granted|issued|adopted|dated|effective)",
-                       re.I)
+_BACKFILL = re.compile(
+    r"\b(?:decision|designation|approval|clearance|grant)\b[^.]{0,60}?"
+    r"\b(?:was|were|is)\s+(?:taken|made|granted|issued|adopted|dated|effective)",
+    re.I,
+)
 _RESTATED_DET = re.compile(r"\b(?:that|this|these|those|such)\s+$", re.I)
 _ALSO = re.compile(r"\balso\b", re.I)
 _PRONOUN_PRODUCT = re.compile(
@@ -69,25 +80,102 @@ _PRONOUN_PRODUCT = re.compile(
     r"cell therapy)\b|\bit\b",
     re.I,
 )
-_MODAL_DESIG_CONTEXT = re.compile(r"\b(?:eligib\w*|apply|applied|request\w*|seek\w*)\s+(?:for\s+)?(?:an?\s+|the\s+)?$", re.I)
-_IN_VIVO = {"aav", "in_vivo_car", "mrna", "rna_therapy", "oncolytic_virus", "adenoviral",
-            "lentiviral", "other_gene_therapy"}
-_GENE_MODALITIES = {"aav", "hsc_gene_therapy", "gene_editing", "lentiviral", "adenoviral",
-                    "other_gene_therapy", "rna_therapy", "mrna"}
+_MODAL_DESIG_CONTEXT = re.compile(
+    r"\b(?:eligib\w*|apply|applied|request\w*|seek\w*)\s+(?:for\s+)?(?:an?\s+|the\s+)?$", re.I
+)
+_IN_VIVO = {
+    "aav",
+    "in_vivo_car",
+    "mrna",
+    "rna_therapy",
+    "oncolytic_virus",
+    "adenoviral",
+    "lentiviral",
+    "other_gene_therapy",
+}
+_GENE_MODALITIES = {
+    "aav",
+    "hsc_gene_therapy",
+    "gene_editing",
+    "lentiviral",
+    "adenoviral",
+    "other_gene_therapy",
+    "rna_therapy",
+    "mrna",
+}
 _DISEASE_HEAD = re.compile(
     r"\b(?:disease|diseases|syndrome|cancers?|tumou?rs|leukemias?|lymphomas?|myeloma|sarcomas?|"
     r"carcinomas?|adenocarcinoma|malignancies|dystrophy|atrophy|thalassemia|immunodeficiency|"
     r"deficiency|amyloidosis|anemia|hemophilia [AB]|burns|athymia|glioblastoma|melanoma|"
     r"neuroblastoma)\b"
 )
-_DISEASE_STOP = {"the", "a", "an", "of", "for", "with", "in", "and", "or", "to", "its", "their",
-                 "patients", "adults", "children", "people", "treatment", "treat", "who",
-                 "that", "which", "on", "from", "by", "as", "at", "is", "are", "has", "have",
-                 "such", "including", "other", "rare", "serious", "life-threatening", "this",
-                 "those", "these", "all", "is", "was", "were", "be", "affected", "newly",
-                 "diagnosed", "advanced", "previously", "untreated", "third-line", "second-line",
-                 "avoid", "prevent", "preventing", "reduce", "reducing", "treating", "cause",
-                 "causing", "against", "risk", "called", "so-called", "like", "than"}
+_DISEASE_STOP = {
+    "the",
+    "a",
+    "an",
+    "of",
+    "for",
+    "with",
+    "in",
+    "and",
+    "or",
+    "to",
+    "its",
+    "their",
+    "patients",
+    "adults",
+    "children",
+    "people",
+    "treatment",
+    "treat",
+    "who",
+    "that",
+    "which",
+    "on",
+    "from",
+    "by",
+    "as",
+    "at",
+    "is",
+    "are",
+    "has",
+    "have",
+    "such",
+    "including",
+    "other",
+    "rare",
+    "serious",
+    "life-threatening",
+    "this",
+    "those",
+    "these",
+    "all",
+    "was",
+    "were",
+    "be",
+    "affected",
+    "newly",
+    "diagnosed",
+    "advanced",
+    "previously",
+    "untreated",
+    "third-line",
+    "second-line",
+    "avoid",
+    "prevent",
+    "preventing",
+    "reduce",
+    "reducing",
+    "treating",
+    "cause",
+    "causing",
+    "against",
+    "risk",
+    "called",
+    "so-called",
+    "like",
+    "than",
+}
 
 
 @dataclass(frozen=True)
@@ -157,7 +245,9 @@ class _Doc:
         """All disease abbreviations this document defines, as one pattern."""
         if self._abbrev_rx is None and self.abbrev:
             names = sorted(self.abbrev, key=len, reverse=True)
-            self._abbrev_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+            self._abbrev_rx = re.compile(
+                r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])"
+            )
         return self._abbrev_rx
 
 
@@ -177,13 +267,21 @@ def extract(article: Article) -> list[Event]:
     near_product: set[int] = set()
     for s in sentences:
         if doc.products[s.idx]:
-            near_product.update(x.idx for x in sentences[s.idx: s.idx + 3] if x.para == s.para)
+            near_product.update(x.idx for x in sentences[s.idx : s.idx + 3] if x.para == s.para)
     cue_words = _cue_words()
-    read = [s for s in sentences if not s.heading and not s.quote
-            and (not s.boilerplate or _about_known(s, known))
-            and (s.idx in near_product or _about_known(s, known)
-                 or not cue_words.isdisjoint(_WORD.findall(s.text.lower()))
-                 or _ANAPHOR_START.match(s.text))]
+    read = [
+        s
+        for s in sentences
+        if not s.heading
+        and not s.quote
+        and (not s.boilerplate or _about_known(s, known))
+        and (
+            s.idx in near_product
+            or _about_known(s, known)
+            or not cue_words.isdisjoint(_WORD.findall(s.text.lower()))
+            or _ANAPHOR_START.match(s.text)
+        )
+    ]
     for s in sentences:
         doc.spans[s.idx] = []
     chunks = _chunks(read)
@@ -216,7 +314,7 @@ def _chunks(read: list[Sentence]) -> list[list[Sentence]]:
 def _chunk_text(text: str, group: list[Sentence]) -> str:
     """The run's text with each sentence-final period blanked: 'hemophilia B.' must match 'B'."""
     start = group[0].start
-    chars = list(text[start: group[-1].end])
+    chars = list(text[start : group[-1].end])
     for s in group:
         if s.text.endswith("."):
             chars[s.end - 1 - start] = " "
@@ -230,16 +328,28 @@ def _assign_spans(doc: _Doc, group: list[Sentence], sdoc: Doc) -> None:
         doc.spans[s.idx] = [sp for sp in spans if s.start <= sp.start < s.end]
 
 
-_PRIORITY = {"REGULATOR": 0, "DESIGNATION": 1, "DOCTYPE": 2, "DISEASE": 3, "TARGET": 4,
-             "GENE": 4, "NOTTARGET": 4, "COUNTRY": 5, "ACTION": 6, "MODALITY": 7}
+_PRIORITY = {
+    "REGULATOR": 0,
+    "DESIGNATION": 1,
+    "DOCTYPE": 2,
+    "DISEASE": 3,
+    "TARGET": 4,
+    "GENE": 4,
+    "NOTTARGET": 4,
+    "COUNTRY": 5,
+    "ACTION": 6,
+    "MODALITY": 7,
+}
 
 
 def _spans(sdoc: Doc, offset: int) -> list[Span]:
     """Ruler spans of one sentence; where they overlap the more specific label wins."""
     raw = list(sdoc.spans[SPANS_KEY])
     modality = [sp for sp in raw if sp.label_ == "MODALITY"]
-    others = sorted((sp for sp in raw if sp.label_ != "MODALITY"),
-                    key=lambda sp: (_PRIORITY.get(sp.label_, 9), -(sp.end - sp.start), sp.start))
+    others = sorted(
+        (sp for sp in raw if sp.label_ != "MODALITY"),
+        key=lambda sp: (_PRIORITY.get(sp.label_, 9), -(sp.end - sp.start), sp.start),
+    )
     kept: list[tuple[int, int]] = []
     out: list[Span] = []
     for sp in others:
@@ -258,7 +368,12 @@ def _rescan_names(doc: _Doc) -> None:
     names = {m.name for ms in doc.products.values() for m in ms if m.kind in {"brand", "inn"}}
     if not names:
         return
-    rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w-])", re.I)
+    rx = re.compile(
+        r"(?<![\w-])("
+        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        + r")(?![\w-])",
+        re.I,
+    )
     for s in doc.frame.sentences:
         have = doc.products[s.idx]
         extra = []
@@ -270,7 +385,9 @@ def _rescan_names(doc: _Doc) -> None:
             doc.products[s.idx] = sorted(have + extra, key=lambda p: p.start)
 
 
-_ANAPHOR_START = re.compile(r"^(?:It|Its|This|These|Both|The (?:drug|therapy|product|candidate|program))\b")
+_ANAPHOR_START = re.compile(
+    r"^(?:It|Its|This|These|Both|The (?:drug|therapy|product|candidate|program))\b"
+)
 
 
 _WORD = re.compile(r"\w[\w+/'’-]*(?:\.\w+)*")
@@ -315,16 +432,20 @@ def _learn_abbreviations(text: str, abbrev: dict[str, str]) -> None:
         letters = [c.lower() for c in short if c.isalpha()]
         if len(letters) < 2 or not any(c.isupper() for c in short):
             continue
-        words = re.findall(r"[\w'’-]+", text[max(0, m.start() - 90): m.start()])
+        words = re.findall(r"[\w'’-]+", text[max(0, m.start() - 90) : m.start()])
         for n in range(1, min(len(words), len(letters) + 3) + 1):
             cand = words[-n:]
             initials = "".join(w[0].lower() for w in cand)
             joined = " ".join(cand).lower()
-            if initials[0] == letters[0] and _subsequence(letters, joined) and n >= len(letters) - 2:
+            if (
+                initials[0] == letters[0]
+                and _subsequence(letters, joined)
+                and n >= len(letters) - 2
+            ):
                 long = " ".join(cand)
                 start = text.rfind(cand[0], max(0, m.start() - 90), m.start())
                 if start >= 0:
-                    long = text[start: m.start()].strip()
+                    long = text[start : m.start()].strip()
                 abbrev.setdefault(short, long)
                 break
 
@@ -368,8 +489,12 @@ def _cluster(doc: _Doc) -> tuple[dict[int, Product], dict[str, int]]:
         if focus is not None and ments and _PRONOUN_PRODUCT.search(s.text):
             for m in ments:
                 before = s.text[: m.start - s.start]
-                if re.search(r"(?:known as|earlier name|brand name|formerly|previously)\s+$",
-                             before) and len({norm(x.name) for x in ments}) == 1:
+                if (
+                    re.search(
+                        r"(?:known as|earlier name|brand name|formerly|previously)\s+$", before
+                    )
+                    and len({norm(x.name) for x in ments}) == 1
+                ):
                     union(focus.name, m.name)
         if ments:
             focus = ments[-1]
@@ -398,7 +523,7 @@ def _segments(doc: _Doc, s: Sentence, mention_of: dict[str, int]) -> list[tuple[
     # 'MB-107 and MB-207 are ...': coordinated names share what follows them
     groups: list[list[ProductMention]] = [[ments[0]]]
     for prev, m in zip(ments, ments[1:], strict=False):
-        gap = text[prev.end: m.start]
+        gap = text[prev.end : m.start]
         if re.fullmatch(r"\s*(?:,|and|,\s*and|&|or)\s*", gap):
             groups[-1].append(m)
         else:
@@ -408,7 +533,7 @@ def _segments(doc: _Doc, s: Sentence, mention_of: dict[str, int]) -> list[tuple[
         start = s.start
         if i > 0:
             prev_end = groups[i - 1][-1].end
-            gap = text[prev_end: group[0].start]
+            gap = text[prev_end : group[0].start]
             cut = [m.end() for m in re.finditer(r",\s+(?:and\s+)?|;\s+|\s+and\s+", gap)]
             start = prev_end + cut[-1] if cut else group[0].start
         end = groups[i + 1][0].start if i + 1 < len(groups) else s.end
@@ -472,8 +597,11 @@ def _about_known(s: Sentence, known: Collection[str]) -> bool:
 def _heading_names(section: str) -> frozenset[str]:
     """Normalized one- to three-word spans of a heading, to compare with product names."""
     words = re.findall(r"[\w®™-]+", section)
-    return frozenset(norm(" ".join(words[i:j])) for i in range(len(words))
-                     for j in range(i + 1, min(len(words), i + 3) + 1))
+    return frozenset(
+        norm(" ".join(words[i:j]))
+        for i in range(len(words))
+        for j in range(i + 1, min(len(words), i + 3) + 1)
+    )
 
 
 def _dual_target(doc: _Doc, s: Sentence, sp: Span) -> str | None:
@@ -482,21 +610,31 @@ def _dual_target(doc: _Doc, s: Sentence, sp: Span) -> str | None:
     for other in doc.spans[s.idx]:
         if other.label != "TARGET" or other.start <= sp.start or other.id == sp.id:
             continue
-        gap = text[sp.end: other.start]
-        if gap.strip() == "/" or (gap.strip() == "and" and re.search(
-                r"(?:targeting|against|directed (?:at|against))\s+$", text[max(0, sp.start - 25): sp.start])):
+        gap = text[sp.end : other.start]
+        if gap.strip() == "/" or (
+            gap.strip() == "and"
+            and re.search(
+                r"(?:targeting|against|directed (?:at|against))\s+$",
+                text[max(0, sp.start - 25) : sp.start],
+            )
+        ):
             return f"{sp.id}/{other.id}"
         break
     return None
 
 
 def _target_score(text: str, sp: Span) -> int:
-    after = text[sp.end: sp.end + 30]
-    before = text[max(0, sp.start - 30): sp.start]
-    if re.match(r"\s*(?:\)\s*)?(?:monoclonal\s+)?antibod", after) or re.match(r"-?\s*expressing", after):
+    after = text[sp.end : sp.end + 30]
+    before = text[max(0, sp.start - 30) : sp.start]
+    if re.match(r"\s*(?:\)\s*)?(?:monoclonal\s+)?antibod", after) or re.match(
+        r"-?\s*expressing", after
+    ):
         return -5
-    if re.match(r"\s*(?:-|\s)(?:directed|targeted|targeting|specific|positive|CAR|redirected)", after) or re.search(
-            r"(?:targeting|anti-|against|directed (?:at|against|to)|specific for|binder)\s*$", before):
+    if re.match(
+        r"\s*(?:-|\s)(?:directed|targeted|targeting|specific|positive|CAR|redirected)", after
+    ) or re.search(
+        r"(?:targeting|anti-|against|directed (?:at|against|to)|specific for|binder)\s*$", before
+    ):
         return 3
     if re.match(r"\s*(?:\([^)]*\)\s*)?(?:-|\s)?(?:CAR|TCR|binder|-directed)", after):
         return 3
@@ -504,11 +642,13 @@ def _target_score(text: str, sp: Span) -> int:
 
 
 def _gene_score(text: str, sp: Span) -> int:
-    after = text[sp.end: sp.end + 25]
+    after = text[sp.end : sp.end + 25]
     if re.match(r"\s*(?:\([A-Z0-9]+\)\s*)?genes?\b", after) or re.match(r"\s*\)\s*gene\b", after):
         return 3
-    if re.search(r"(?:encoding|copy of (?:the )?|copies of (?:a |the )?)\s*(?:modified |functional )?$",
-                 text[max(0, sp.start - 40): sp.start]):
+    if re.search(
+        r"(?:encoding|copy of (?:the )?|copies of (?:a |the )?)\s*(?:modified |functional )?$",
+        text[max(0, sp.start - 40) : sp.start],
+    ):
         return 3
     return 1
 
@@ -517,11 +657,17 @@ def _owner(segment: str, sentence: str, doc: _Doc) -> str | None:
     """'developed by Belief BioMed', 'the CAR-T therapy from Bristol Myers Squibb (BMS)'."""
     if " by " not in segment and " from " not in segment:
         return None
-    m = re.search(r"(?:developed|manufactured|discovered)\s+(?:independently\s+)?by\s+"
-                  r"((?:[A-Z][\w&.-]*\s?){1,4})", segment)
+    m = re.search(
+        r"(?:developed|manufactured|discovered)\s+(?:independently\s+)?by\s+"
+        r"((?:[A-Z][\w&.-]*\s?){1,4})",
+        segment,
+    )
     if not m:
-        m = re.search(r"\b(?:therapy|product|candidate|treatment|drug)\s+from\s+"
-                      r"((?:[A-Z][\w&.-]*\s?){1,4})(?:\s*\(|\s+and\b|,)", segment)
+        m = re.search(
+            r"\b(?:therapy|product|candidate|treatment|drug)\s+from\s+"
+            r"((?:[A-Z][\w&.-]*\s?){1,4})(?:\s*\(|\s+and\b|,)",
+            segment,
+        )
     if m:
         return _expand_company(strip_legal(m.group(1).strip()), doc)
     return None
@@ -529,10 +675,18 @@ def _owner(segment: str, sentence: str, doc: _Doc) -> str | None:
 
 def _possessive_owner(sentence: str, mention: ProductMention, s: Sentence, doc: _Doc) -> str | None:
     before = sentence[: mention.start - s.start]
-    m = re.search(r"((?:[A-Z][\w&.-]*\s){0,3}[A-Za-z][\w&.-]*)(?:'s|’s|(?<=[sS])'|(?<=[sS])’)\s+"
-                  r"(?:self-developed\s+|own\s+|investigational\s+|lead\s+)?(?:[\w-]+\s+){0,5}$", before)
+    m = re.search(
+        r"((?:[A-Z][\w&.-]*\s){0,3}[A-Za-z][\w&.-]*)(?:'s|’s|(?<=[sS])'|(?<=[sS])’)\s+"
+        r"(?:self-developed\s+|own\s+|investigational\s+|lead\s+)?(?:[\w-]+\s+){0,5}$",
+        before,
+    )
     generic = {"company", "group", "partner", "agency", "firm", "drugmaker", "biotech", "sponsor"}
-    if m and any(c.isupper() for c in m.group(1)) and m.group(1).lower() not in generic and not m.group(1).lower().startswith(("it", "the ", "a ")):
+    if (
+        m
+        and any(c.isupper() for c in m.group(1))
+        and m.group(1).lower() not in generic
+        and not m.group(1).lower().startswith(("it", "the ", "a "))
+    ):
         return _expand_company(strip_legal(m.group(1)), doc)
     return None
 
@@ -548,7 +702,11 @@ def _expand_company(name: str, doc: _Doc) -> str:
     pos = text.find(full)
     while pos >= 0:
         m = heads.match(text, pos + len(full))
-        if m and (pos == 0 or not text[pos - 1].isalnum()) and len(full) + len(m.group()) > len(best):
+        if (
+            m
+            and (pos == 0 or not text[pos - 1].isalnum())
+            and len(full) + len(m.group()) > len(best)
+        ):
             best = full + m.group()
         pos = text.find(full, pos + 1)
     doc.companies[name] = best
@@ -569,14 +727,16 @@ def _diseases(doc: _Doc, s: Sentence, a: int, b: int) -> list[str]:
     """Disease names in [a, b) of a sentence: vocabulary first, then disease-head phrases."""
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
-    blocked = [(sp.start, sp.end) for sp in doc.spans[s.idx] if sp.label in {"DESIGNATION", "REGULATOR"}]
+    blocked = [
+        (sp.start, sp.end) for sp in doc.spans[s.idx] if sp.label in {"DESIGNATION", "REGULATOR"}
+    ]
     text = doc.article.text
     for sp in doc.spans[s.idx]:
         if sp.label == "DISEASE" and a <= sp.start < b:
             name = doc.abbrev.get(sp.text) or sp.id
-            st = a + _modifiers_start(text[a: sp.start], sp.start - a)
+            st = a + _modifiers_start(text[a : sp.start], sp.start - a)
             if st < sp.start and name.lower() == sp.text.lower():
-                name = text[st: sp.start] + name  # 'extensive-stage small cell' + 'lung cancer'
+                name = text[st : sp.start] + name  # 'extensive-stage small cell' + 'lung cancer'
             found.append((st, name))
             taken.append((st, sp.end))
     rx = doc.abbrev_rx()
@@ -589,7 +749,7 @@ def _diseases(doc: _Doc, s: Sentence, a: int, b: int) -> list[str]:
     seg = doc.article.text[a:b]
     for m in _DISEASE_HEAD.finditer(seg):
         st = _modifiers_start(seg, m.start())
-        phrase = seg[st: m.end()]
+        phrase = seg[st : m.end()]
         if st == m.start():
             continue  # a bare 'disease' or 'cancers' names nothing
         st += a
@@ -599,16 +759,24 @@ def _diseases(doc: _Doc, s: Sentence, a: int, b: int) -> list[str]:
         taken.append((st, st + len(phrase)))
     text_all = doc.article.text
     # 'to avoid graft-versus-host disease', 'reduces the risk of CRS': side effects, not indications
-    found = [(st, name) for st, name in found
-             if not re.search(r"(?:avoid|prevent|risk of|reduc\w+|toxicit\w+ such as)\s+(?:the\s+)?$",
-                              text_all[max(0, st - 30): st])]
+    found = [
+        (st, name)
+        for st, name in found
+        if not re.search(
+            r"(?:avoid|prevent|risk of|reduc\w+|toxicit\w+ such as)\s+(?:the\s+)?$",
+            text_all[max(0, st - 30) : st],
+        )
+    ]
     out: list[str] = []
     names = [name for _, name in sorted(found)]
     for name in names:
         low = name.lower()
         if low in {o.lower() for o in out}:
             continue
-        if any(low != n.lower() and re.search(rf"(?<!\w){re.escape(low)}(?!\w)", n.lower()) for n in names):
+        if any(
+            low != n.lower() and re.search(rf"(?<!\w){re.escape(low)}(?!\w)", n.lower())
+            for n in names
+        ):
             continue  # 'acute lymphoblastic leukemia' inside 'T-cell acute lymphoblastic leukemia'
         out.append(name)
     return out
@@ -627,8 +795,12 @@ def _cues(doc: _Doc, s: Sentence) -> list[Cue]:
     desigs = [sp for sp in spans if sp.label == "DESIGNATION"]
     for d in desigs:
         lo, hi = _clause(s, d.start)
-        holds = re.search(r"\b(?:has|have|holds|hold|had|with)\b", s.text[lo - s.start: d.start - s.start])
-        if not holds and not any(lo - 40 <= a.start < hi + 40 and a.id in {"grant", "accept"} for a in actions):
+        holds = re.search(
+            r"\b(?:has|have|holds|hold|had|with)\b", s.text[lo - s.start : d.start - s.start]
+        )
+        if not holds and not any(
+            lo - 40 <= a.start < hi + 40 and a.id in {"grant", "accept"} for a in actions
+        ):
             continue
         if _MODAL_DESIG_CONTEXT.search(text[: d.start - s.start]):
             continue
@@ -656,27 +828,37 @@ def _cues(doc: _Doc, s: Sentence) -> list[Cue]:
             text[: a.start - s.start]
         ):
             continue
-        if a.start - s.start < 12 and re.match(r"^(?:The|This|That)\s+\w+(?:ing|ance|ion|al)\b", text):
+        if a.start - s.start < 12 and re.match(
+            r"^(?:The|This|That)\s+\w+(?:ing|ance|ion|al)\b", text
+        ):
             continue  # 'The lifting of the holds comes as ...' restates an act already told
         if any(c.kind == kind and _clause(s, c.start) == _clause(s, a.start) for c in cues):
             continue
         cues.append(Cue(kind, kind, a.start, a.end))
     for dc in docs_:
-        if dc.text.lower().startswith("clinical trial approval") and not any(c.kind == "ind_clearance" for c in cues):
-            if not _hedged(s, dc.start, actions) and not _SEVERAL.search(text):
-                cues.append(Cue("ind_clearance", "ind_clearance", dc.start, dc.end))
+        if (
+            dc.text.lower().startswith("clinical trial approval")
+            and not any(c.kind == "ind_clearance" for c in cues)
+            and not _hedged(s, dc.start, actions)
+            and not _SEVERAL.search(text)
+        ):
+            cues.append(Cue("ind_clearance", "ind_clearance", dc.start, dc.end))
     return sorted(cues, key=lambda c: c.start)
 
 
 def _vague(doc: _Doc, s: Sentence) -> bool:
     """Neither a product, nor an agency, nor an anaphor: a general statement, not an event."""
-    return not doc.products[s.idx] and not any(
-        sp.label in {"REGULATOR", "COUNTRY"} for sp in doc.spans[s.idx]
-    ) and not _PRONOUN_PRODUCT.search(s.text) and not re.search(r"\bthe (?:agency|regulator)\b", s.text, re.I)
+    return (
+        not doc.products[s.idx]
+        and not any(sp.label in {"REGULATOR", "COUNTRY"} for sp in doc.spans[s.idx])
+        and not _PRONOUN_PRODUCT.search(s.text)
+        and not re.search(r"\bthe (?:agency|regulator)\b", s.text, re.I)
+    )
 
 
-def _action_kind(doc: _Doc, s: Sentence, a: Span, docs_: list[Span],
-                 desig_ranges: list[tuple[int, int]]) -> str | None:
+def _action_kind(
+    doc: _Doc, s: Sentence, a: Span, docs_: list[Span], desig_ranges: list[tuple[int, int]]
+) -> str | None:
     """Which event an action word denotes, from the document types in its clause."""
     lo, hi = _clause(s, a.start)
     near = [dc for dc in docs_ if lo - 60 <= dc.start <= hi + 10]
@@ -727,7 +909,11 @@ def _previous_doctypes(doc: _Doc, s: Sentence) -> set[str]:
     """'That acceptance followed an earlier submission': the application named just before."""
     prev = [x for x in doc.frame.sentences if x.para in (s.para, s.para - 1) and x.idx < s.idx]
     for x in reversed(prev[-2:]):
-        kinds = {sp.id for sp in doc.spans[x.idx] if sp.label == "DOCTYPE" and sp.id in {"ind", "cta", "marketing"}}
+        kinds = {
+            sp.id
+            for sp in doc.spans[x.idx]
+            if sp.label == "DOCTYPE" and sp.id in {"ind", "cta", "marketing"}
+        }
         if kinds:
             return kinds
     return set()
@@ -749,9 +935,9 @@ def _clause(s: Sentence, pos: int) -> tuple[int, int]:
 def _hedged(s: Sentence, pos: int, actions: list[Span]) -> bool:
     """A future, modal, conditional, negated or requested act: not an event."""
     lo, _ = _clause(s, pos)
-    window = s.text[lo - s.start: pos - s.start]
+    window = s.text[lo - s.start : pos - s.start]
     for d in reversed(find_dates(window)):  # 'In May 2020' is a date, not a modal
-        window = window[: d.start] + " DATE " + window[d.end:]
+        window = window[: d.start] + " DATE " + window[d.end :]
     words = window.split()
     if s.text.lstrip().lower().startswith(("if ", "when ", "once ", "should ", "upon ")):
         return True
@@ -775,13 +961,18 @@ def _regulators(doc: _Doc, s: Sentence, cue: Cue) -> list[str]:
     if not pool:
         prev = _previous_regulator(doc, s)
         return [prev] if prev else []
-    best = min(pool, key=lambda r: (abs(r.start - cue.start) if r.start < cue.start else abs(r.start - cue.end) * 0.8))
+    best = min(
+        pool,
+        key=lambda r: (
+            abs(r.start - cue.start) if r.start < cue.start else abs(r.start - cue.end) * 0.8
+        ),
+    )
     chosen = [best]
     for r in pool:
         if r is best or r.id == best.id:
             continue
         lo_, hi_ = sorted((r, best), key=lambda x: x.start)
-        gap = doc.article.text[lo_.end: hi_.start]
+        gap = doc.article.text[lo_.end : hi_.start]
         if re.fullmatch(r"\s*(?:\([^)]*\))?\s*(?:,|and|&|, and)\s+(?:the\s+|in\s+)?", gap):
             chosen.append(r)
     codes = []
@@ -793,7 +984,12 @@ def _regulators(doc: _Doc, s: Sentence, cue: Cue) -> list[str]:
 
 
 def _regulator_code(r: Span, cue: Cue) -> str:
-    if r.label == "COUNTRY" and r.id == "EC" and cue.event_type == "designation" and cue.kind != "orphan_drug":
+    if (
+        r.label == "COUNTRY"
+        and r.id == "EC"
+        and cue.event_type == "designation"
+        and cue.kind != "orphan_drug"
+    ):
         return "EMA"
     return r.id
 
@@ -822,7 +1018,17 @@ def _walk_back(seg: str, head: int) -> int:
         m = re.search(r"([\w'’/.+-]+)\s+$", seg[:start])
         if not m or m.group(1).lower() in _DISEASE_STOP or m.group(1)[0].isdigit():
             break
-        if re.search(r"(?:ed|ing|ies)$", m.group(1)) and m.group(1).lower() not in {"linked", "related", "associated", "advanced", "refractory", "relapsed", "inherited", "acquired", "transfusion-dependent"}:
+        if re.search(r"(?:ed|ing|ies)$", m.group(1)) and m.group(1).lower() not in {
+            "linked",
+            "related",
+            "associated",
+            "advanced",
+            "refractory",
+            "relapsed",
+            "inherited",
+            "acquired",
+            "transfusion-dependent",
+        }:
             break
         start = m.start(1)
     return start
@@ -831,7 +1037,9 @@ def _walk_back(seg: str, head: int) -> int:
 def _events(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int]) -> list[Draft]:
     drafts: list[Draft] = []
     focus: int | None = None
-    context: tuple[str, str, str] | None = None  # (event_type, date, precision) of a summary sentence
+    context: tuple[str, str, str] | None = (
+        None  # (event_type, date, precision) of a summary sentence
+    )
     for s in doc.frame.sentences:
         ments = doc.products[s.idx]
         skip = s.heading or s.quote or (s.boilerplate and not _about_product(s, doc, mention_of))
@@ -854,14 +1062,32 @@ def _events(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int])
             date_, prec, own = when if when else (None, None, False)
             if date_ is None and context and context[0] == cue.event_type:
                 date_, prec = context[1], context[2]
-            if date_ is None and _ALSO.search(s.text) and drafts and drafts[-1].sentence.idx >= s.idx - 2:
+            if (
+                date_ is None
+                and _ALSO.search(s.text)
+                and drafts
+                and drafts[-1].sentence.idx >= s.idx - 2
+            ):
                 date_, prec = drafts[-1].date, drafts[-1].precision
             for key, surface, at in targets:
-                ind = _event_indications(doc, s, cue, key, at, mention_of) or next(iter(products[key].diseases), [])
+                ind = _event_indications(doc, s, cue, key, at, mention_of) or next(
+                    iter(products[key].diseases), []
+                )
                 for reg in regs:
-                    drafts.append(Draft(key, surface, reg, cue.event_type,
-                                        cue.kind if cue.event_type == "designation" else None,
-                                        date_, prec, own, s, ind))
+                    drafts.append(
+                        Draft(
+                            key,
+                            surface,
+                            reg,
+                            cue.event_type,
+                            cue.kind if cue.event_type == "designation" else None,
+                            date_,
+                            prec,
+                            own,
+                            s,
+                            ind,
+                        )
+                    )
                     made += 1
         if not cues and _BACKFILL.search(s.text) and drafts:
             _backfill(doc, s, drafts)
@@ -871,13 +1097,16 @@ def _events(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int])
             context = None
     if doc.frame.period:
         for d in drafts:
-            if d.date is None and re.search(r"\b(?:received|announced|obtained|won|secured)\b", d.sentence.text):
+            if d.date is None and re.search(
+                r"\b(?:received|announced|obtained|won|secured)\b", d.sentence.text
+            ):
                 d.date, d.precision = doc.frame.period
     return drafts
 
 
-def _event_indications(doc: _Doc, s: Sentence, cue: Cue, key: int, at: int | None,
-                       mention_of: dict[str, int]) -> list[str]:
+def _event_indications(
+    doc: _Doc, s: Sentence, cue: Cue, key: int, at: int | None, mention_of: dict[str, int]
+) -> list[str]:
     """Diseases the act is for: from the act (or the product's name) to the end of that
     product's part of the sentence; a company's self-description before it does not count."""
     if at is None:
@@ -907,8 +1136,14 @@ def _backfill(doc: _Doc, s: Sentence, drafts: list[Draft]) -> None:
                 return
 
 
-def _cue_products(doc: _Doc, s: Sentence, cue: Cue, mention_of: dict[str, int],
-                  products: dict[int, Product], focus: int | None) -> list[tuple[int, str, int | None]]:
+def _cue_products(
+    doc: _Doc,
+    s: Sentence,
+    cue: Cue,
+    mention_of: dict[str, int],
+    products: dict[int, Product],
+    focus: int | None,
+) -> list[tuple[int, str, int | None]]:
     """Which product(s) the act is about: the nearest named in the clause, else the focus."""
     ments = doc.products[s.idx]
     lo, hi = _clause(s, cue.start)
@@ -916,10 +1151,15 @@ def _cue_products(doc: _Doc, s: Sentence, cue: Cue, mention_of: dict[str, int],
         in_clause = [m for m in ments if lo <= m.start < hi]
         pool = in_clause or ments
         # coordinated objects: 'approved A (...) for X, and B (...) for Y' handled by one cue each
-        best = min(pool, key=lambda m: abs(m.start - cue.start) if m.start > cue.start else abs(cue.start - m.end) * 1.2)
+        best = min(
+            pool,
+            key=lambda m: (
+                abs(m.start - cue.start) if m.start > cue.start else abs(cue.start - m.end) * 1.2
+            ),
+        )
         chosen = [best]
         key = mention_of[norm(best.name)]
-        between = s.text[best.end - s.start: cue.start - s.start] if best.end <= cue.start else ""
+        between = s.text[best.end - s.start : cue.start - s.start] if best.end <= cue.start else ""
         if re.search(r"\b(?:were|have been|are|both|each|all)\b", between):
             # 'X, ..., and Y, ..., were each granted Fast Track': every subject before the act
             seen_keys = {key}
@@ -946,7 +1186,10 @@ def _cue_products(doc: _Doc, s: Sentence, cue: Cue, mention_of: dict[str, int],
             names = {x.lower() for group in p.diseases for x in group}
             if names & set(diseases):
                 hits.append(key)
-        if hits and (len(hits) == 1 or re.search(r"\b(?:therapies|studies|programs|products|trials)\b", s.text)):
+        if hits and (
+            len(hits) == 1
+            or re.search(r"\b(?:therapies|studies|programs|products|trials)\b", s.text)
+        ):
             return [(k, _display(products[k]), None) for k in hits]
     if focus is not None:
         return [(focus, _display(products[focus]), None)]
@@ -967,7 +1210,11 @@ def _cue_date(doc: _Doc, s: Sentence, cue: Cue, cues: list[Cue]) -> tuple[str, s
     def ok(d: DateMention) -> tuple[str, str] | None:
         # anchored to the nearest full date before it: the sentence's own, the paragraph's,
         # else the dateline or publication date
-        return d.resolve(None) if d.absolute else d.resolve(doc.frame.anchor(s.para, s.start + d.start))
+        return (
+            d.resolve(None)
+            if d.absolute
+            else d.resolve(doc.frame.anchor(s.para, s.start + d.start))
+        )
 
     # the first date after the act in its clause: 'granted ... on December 22'
     after = [d for d in dates if rel_cue <= d.start and s.start + d.start < hi]
@@ -994,7 +1241,11 @@ def _cue_date(doc: _Doc, s: Sentence, cue: Cue, cues: list[Cue]) -> tuple[str, s
 
 def _is_target_date(text: str, d: DateMention) -> bool:
     """'a target action date of March 27, 2021' or a PDUFA date is not when anything happened."""
-    return bool(re.search(r"(?:action date|PDUFA|goal date|target date|cutoff)\D{0,20}$", text[: d.start], re.I))
+    return bool(
+        re.search(
+            r"(?:action date|PDUFA|goal date|target date|cutoff)\D{0,20}$", text[: d.start], re.I
+        )
+    )
 
 
 # ---------------------------------------------------------------- output
@@ -1002,7 +1253,19 @@ def _is_target_date(text: str, d: DateMention) -> bool:
 
 def _modality(p: Product) -> tuple[str | None, bool | None]:
     cls = {c for _, c in p.cues}
-    cell_words = {"ipsc", "nk", "tcell", "til", "treg", "macrophage", "msc", "vst", "car", "tcr", "car_nk"}
+    cell_words = {
+        "ipsc",
+        "nk",
+        "tcell",
+        "til",
+        "treg",
+        "macrophage",
+        "msc",
+        "vst",
+        "car",
+        "tcr",
+        "car_nk",
+    }
     if "in_vivo_car" in cls:
         mod = "in_vivo_car"
     elif "car_nk" in cls or ("car" in cls and "nk" in cls and "tcell" not in cls):
@@ -1053,15 +1316,17 @@ def _modality(p: Product) -> tuple[str | None, bool | None]:
     if mod not in _IN_VIVO and not (mod == "gene_editing" and "hsc" not in cls):
         order = [c for _, c in sorted(p.cues) if c in {"allo", "auto"}]
         if order:
-            allo = order.count("allo") >= order.count("auto") if order.count("allo") != order.count("auto") else order[0] == "allo"
+            allo = (
+                order.count("allo") >= order.count("auto")
+                if order.count("allo") != order.count("auto")
+                else order[0] == "allo"
+            )
     return mod, allo
 
 
 def _target(p: Product, modality: str | None) -> str | None:
-    if modality in _GENE_MODALITIES:
-        pool = p.genes or []
-    else:
-        pool = [t for t in p.targets if t[0] > 0]
+    """The gene for gene therapies and editing; else the antigen a binding phrase names."""
+    pool = p.genes if modality in _GENE_MODALITIES else [t for t in p.targets if t[0] > 0]
     if not pool:
         return None
     best = max(pool, key=lambda t: t[0])
@@ -1087,10 +1352,17 @@ def _company(doc: _Doc, p: Product) -> str | None:
     if first is not None:
         # 'Cellectis announced that the FDA placed a clinical hold on UCART22'
         who = subject_company(first.text)
-        if who and not any(norm(w) in names for w in re.findall(r"[\w-]+", who)) and not _is_agency(doc, who):
+        if (
+            who
+            and not any(norm(w) in names for w in re.findall(r"[\w-]+", who))
+            and not _is_agency(doc, who)
+        ):
             return _expand_company(who, doc)
-    announcers = [(para, who) for para, who in sorted(frame.para_announcer.items())
-                  if not any(norm(w) in names for w in re.findall(r"[\w-]+", who))]
+    announcers = [
+        (para, who)
+        for para, who in sorted(frame.para_announcer.items())
+        if not any(norm(w) in names for w in re.findall(r"[\w-]+", who))
+    ]
     if first is not None:
         # the announcer of the product's paragraph, else the latest one before it
         before = [who for para, who in announcers if para <= first.para]
@@ -1126,10 +1398,14 @@ def _finish(doc: _Doc, products: dict[int, Product], drafts: list[Draft]) -> lis
         by_date: dict[str, Draft] = {}
         for d in dated:
             by_date.setdefault(d.date or "", d)
-        keep = list(by_date.values()) or [max(group, key=lambda d: (d.date is not None, -d.sentence.idx))]
+        keep = list(by_date.values()) or [
+            max(group, key=lambda d: (d.date is not None, -d.sentence.idx))
+        ]
         for d in keep:
             inds: list[str] = []
-            for g in [d] + [x for x in group if x is not d and (x.date is None or x.date == d.date)]:
+            for g in [d] + [
+                x for x in group if x is not d and (x.date is None or x.date == d.date)
+            ]:
                 for i in g.indications:
                     if i.lower() not in {x.lower() for x in inds}:
                         inds.append(i)
@@ -1138,15 +1414,32 @@ def _finish(doc: _Doc, products: dict[int, Product], drafts: list[Draft]) -> lis
             mod, allo, target, company = profiles[key]
             p = products[key]
             aliases = [n for n in p.names if norm(n) != norm(d.surface)]
-            events.append(Event(
-                source=doc.article.source, company=company, product=d.surface,
-                product_aliases=aliases, target=target, modality=mod, allogeneic=allo,
-                regulator=reg, event_type=d.event_type, designation=d.designation,
-                date=d.date, date_precision=d.precision, indications=inds,
-                evidence=d.sentence.text, published=doc.article.published,
-                evidence_start=d.sentence.start, evidence_end=d.sentence.end,
-            ))
-    events.sort(key=lambda e: (e.evidence_start or 0))
+            # validation turns the plain values into the vocabularies' enums (and rejects
+            # anything outside them)
+            events.append(
+                Event.model_validate(
+                    {
+                        "source": doc.article.source,
+                        "company": company,
+                        "product": d.surface,
+                        "product_aliases": aliases,
+                        "target": target,
+                        "modality": mod,
+                        "allogeneic": allo,
+                        "regulator": reg,
+                        "event_type": d.event_type,
+                        "designation": d.designation,
+                        "date": d.date,
+                        "date_precision": d.precision,
+                        "indications": inds,
+                        "evidence": d.sentence.text,
+                        "published": doc.article.published,
+                        "evidence_start": d.sentence.start,
+                        "evidence_end": d.sentence.end,
+                    }
+                )
+            )
+    events.sort(key=lambda e: e.evidence_start or 0)
     return events
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 
 from cgtextract.dates import DateMention, find_dates, resolve
 from cgtextract.rules import load_patterns
@@ -25,10 +25,56 @@ _BOILERPLATE = re.compile(
 _ABOUT = re.compile(r"^about\s+(?:the\s+)?(.+)$", re.I)
 # words before a period that do not end a sentence
 _NO_BREAK = {
-    "inc", "ltd", "co", "corp", "dr", "mr", "mrs", "ms", "st", "no", "vs", "jan", "feb", "mar",
-    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "e.g", "i.e", "n.j",
-    "mass", "calif", "ph.d", "m.d", "jr", "sr", "approx", "fig", "al", "u.k", "d.c", "n.y",
-    "md", "phd", "nos", "ref", "vol", "ave", "pa", "ill", "conn", "wash", "fla",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "st",
+    "no",
+    "vs",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "u.s",
+    "e.g",
+    "i.e",
+    "n.j",
+    "mass",
+    "calif",
+    "ph.d",
+    "m.d",
+    "jr",
+    "sr",
+    "approx",
+    "fig",
+    "al",
+    "u.k",
+    "d.c",
+    "n.y",
+    "md",
+    "phd",
+    "nos",
+    "ref",
+    "vol",
+    "ave",
+    "pa",
+    "ill",
+    "conn",
+    "wash",
+    "fla",
 }
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.?$")
 _SENT_END = re.compile(r"[.!?][\"”’)]?\s+(?=[“\"(\[A-Z0-9])")
@@ -51,8 +97,28 @@ _LEAD_ADVERB = re.compile(
     r"Furthermore|Moreover|Earlier|Later|Previously|Finally|Today|Yesterday|Recently|Last week|"
     r"This week|In other news|[A-Z][a-z]+ly),?\s+"
 )
-_STOP_SUBJECT = {"the", "it", "this", "its", "a", "an", "our", "we", "they", "these", "those",
-                 "that", "there", "in", "on", "according", "analysts", "he", "she", "i"}
+_STOP_SUBJECT = {
+    "the",
+    "it",
+    "this",
+    "its",
+    "a",
+    "an",
+    "our",
+    "we",
+    "they",
+    "these",
+    "those",
+    "that",
+    "there",
+    "in",
+    "on",
+    "according",
+    "analysts",
+    "he",
+    "she",
+    "i",
+}
 
 
 @dataclass
@@ -123,7 +189,7 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
     begin = 0
     for m in _SENT_END.finditer(text):
         cut = m.start() + 1
-        words = text[max(begin, cut - 40): cut].split()
+        words = text[max(begin, cut - 40) : cut].split()
         word = _LAST_WORD.search(words[-1]) if words else None
         prev = (word.group(1) if word else "").lower().rstrip(".")
         before = words[-2] if len(words) > 1 and word and word.start() == 0 else ""
@@ -157,8 +223,11 @@ def _is_heading(line: str) -> bool:
 def legal_suffixes() -> tuple[str, ...]:
     """Company legal suffixes from patterns/companies.jsonl, longest first."""
     rows = load_patterns("companies.jsonl")
-    return tuple(sorted((str(r["pattern"]) for r in rows if r["label"] == "LEGAL_SUFFIX"),
-                        key=len, reverse=True))
+    return tuple(
+        sorted(
+            (str(r["pattern"]) for r in rows if r["label"] == "LEGAL_SUFFIX"), key=len, reverse=True
+        )
+    )
 
 
 def company_heads() -> tuple[str, ...]:
@@ -214,7 +283,11 @@ def dateline(paragraph: str) -> tuple[date, str] | None:
         if d.kind not in {"mdy", "dmy", "iso"} or d.start > 160:
             continue
         prefix = head[: d.start]
-        if prefix and not re.match(r"^[A-Z][\w .,&'’()/-]*$", prefix.strip(" -–—")) and "--" not in prefix:
+        if (
+            prefix
+            and not re.match(r"^[A-Z][\w .,&'’()/-]*$", prefix.strip(" -–—"))
+            and "--" not in prefix
+        ):
             continue
         wire = None
         for w in _WIRE.finditer(paragraph, d.end):
@@ -225,7 +298,7 @@ def dateline(paragraph: str) -> tuple[date, str] | None:
             continue
         r = resolve(d, None)
         if r:
-            return date.fromisoformat(r[0]), paragraph[wire.end():].lstrip(" -–—")
+            return date.fromisoformat(r[0]), paragraph[wire.end() :].lstrip(" -–—")
     return None
 
 
@@ -272,8 +345,17 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
         parts = split_sentences(line[lead:], start + lead)
         for s_start, s_end, s_text in parts:
             sentences.append(
-                Sentence(len(sentences), para_no, s_start, s_end, s_text, section, boiler,
-                         heading or is_title, quote or s_text.startswith(("“", '"')))
+                Sentence(
+                    len(sentences),
+                    para_no,
+                    s_start,
+                    s_end,
+                    s_text,
+                    section,
+                    boiler,
+                    heading or is_title,
+                    quote or s_text.startswith(("“", '"')),
+                )
             )
         if not heading and parts:
             para_first[para_no] = parts[0][2]
@@ -291,5 +373,6 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
             if r and r[1] in {"month", "quarter"}:
                 period = r
                 break
-    return Frame(sentences, published, announced, announcer, para_first, period,
-                 legal_suffixes(), title_line)
+    return Frame(
+        sentences, published, announced, announcer, para_first, period, legal_suffixes(), title_line
+    )

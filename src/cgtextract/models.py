@@ -161,7 +161,9 @@ class Event(BaseModel):
             raise ValueError("date and date_precision are both set or both null")
         if self.date is not None and self.date_precision is not None:
             if not _DATE_SHAPES[Precision(self.date_precision)].match(self.date):
-                raise ValueError(f"date {self.date!r} does not have {self.date_precision} precision")
+                raise ValueError(
+                    f"date {self.date!r} does not have {self.date_precision} precision"
+                )
             if self.date_precision == Precision.DAY:
                 Date.fromisoformat(self.date)
         return self
@@ -178,7 +180,19 @@ class Event(BaseModel):
 
 
 SCHEMA_FIELDS: tuple[str, ...] = (
-    "source", "company", "product", "product_aliases", "target", "modality", "allogeneic",
-    "regulator", "event_type", "designation", "date", "date_precision", "indications",
-    "evidence", "published",
+    "source",
+    "company",
+    "product",
+    "product_aliases",
+    "target",
+    "modality",
+    "allogeneic",
+    "regulator",
+    "event_type",
+    "designation",
+    "date",
+    "date_precision",
+    "indications",
+    "evidence",
+    "published",
 )

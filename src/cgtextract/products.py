@@ -41,23 +41,134 @@ _TRIAL_AFTER = re.compile(
     r"protein|antibod)|^\s*(?:\w+\s+)?(?:vector|platform|locus|promoter|capsid|line)\b",
     re.I,
 )
-_REGISTRY = re.compile(r"^(?:NCT|CTR|ChiCTR|EudraCT|ISRCTN|JapicCTI|jRCT|ACTRN|MMY|HGB|LTF|CRB|KarMMa|CARTITUDE|COVID|SARS|Phase|Q[1-4]|H[12]|FY|ISO|IL-?\d|G\d|Type)", re.I)
+_REGISTRY = re.compile(
+    r"^(?:NCT|CTR|ChiCTR|EudraCT|ISRCTN|JapicCTI|jRCT|ACTRN|MMY|HGB|LTF|CRB|KarMMa|CARTITUDE|COVID|SARS|Phase|Q[1-4]|H[12]|FY|ISO|IL-?\d|G\d|Type)",
+    re.I,
+)
 _COMMON_CAPS = {
-    "The", "This", "These", "Those", "That", "It", "Its", "In", "On", "For", "And", "With",
-    "About", "Under", "After", "Before", "According", "Among", "All", "Both", "Each",
-    "Phase", "Study", "Trial", "Data", "Media", "Investor", "Investors", "Contact", "Source",
-    "Orphan", "Fast", "Breakthrough", "Rare", "Priority", "Regenerative", "Medicine",
-    "Medicines", "Agency", "Administration", "Commission", "European", "Japanese", "Chinese",
-    "Korean", "Health", "Canada", "Food", "Drug", "Drugs", "Therapy", "Therapies", "Gene",
-    "Cell", "Cells", "CAR", "Clinical", "Center", "Centre", "National", "Ministry", "Committee",
-    "Designation", "Review", "Approval", "Application", "Applications", "Disease", "Syndrome",
-    "Sickle", "Sanfilippo", "Duchenne", "Parkinson", "Alzheimer", "Gaucher", "Fabry", "Pompe",
-    "Hunter", "Hurler", "Huntington", "Leber", "January", "February", "March", "April", "May",
-    "June", "July", "August", "September", "October", "November", "December", "Inc", "Ltd",
-    "Corporation", "Company", "Companies", "University", "Hospital", "Institute", "Society",
-    "Association", "Journal", "Congress", "Meeting", "Annual", "Conference", "Group",
-    "Investigational", "New", "Biologics", "License", "Marketing", "Authorization", "PRIME",
-    "PRIority", "MEdicines", "Scheme", "Program", "Act", "Statements", "Forward",
+    "The",
+    "This",
+    "These",
+    "Those",
+    "That",
+    "It",
+    "Its",
+    "In",
+    "On",
+    "For",
+    "And",
+    "With",
+    "About",
+    "Under",
+    "After",
+    "Before",
+    "According",
+    "Among",
+    "All",
+    "Both",
+    "Each",
+    "Phase",
+    "Study",
+    "Trial",
+    "Data",
+    "Media",
+    "Investor",
+    "Investors",
+    "Contact",
+    "Source",
+    "Orphan",
+    "Fast",
+    "Breakthrough",
+    "Rare",
+    "Priority",
+    "Regenerative",
+    "Medicine",
+    "Medicines",
+    "Agency",
+    "Administration",
+    "Commission",
+    "European",
+    "Japanese",
+    "Chinese",
+    "Korean",
+    "Health",
+    "Canada",
+    "Food",
+    "Drug",
+    "Drugs",
+    "Therapy",
+    "Therapies",
+    "Gene",
+    "Cell",
+    "Cells",
+    "CAR",
+    "Clinical",
+    "Center",
+    "Centre",
+    "National",
+    "Ministry",
+    "Committee",
+    "Designation",
+    "Review",
+    "Approval",
+    "Application",
+    "Applications",
+    "Disease",
+    "Syndrome",
+    "Sickle",
+    "Sanfilippo",
+    "Duchenne",
+    "Parkinson",
+    "Alzheimer",
+    "Gaucher",
+    "Fabry",
+    "Pompe",
+    "Hunter",
+    "Hurler",
+    "Huntington",
+    "Leber",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Inc",
+    "Ltd",
+    "Corporation",
+    "Company",
+    "Companies",
+    "University",
+    "Hospital",
+    "Institute",
+    "Society",
+    "Association",
+    "Journal",
+    "Congress",
+    "Meeting",
+    "Annual",
+    "Conference",
+    "Group",
+    "Investigational",
+    "New",
+    "Biologics",
+    "License",
+    "Marketing",
+    "Authorization",
+    "PRIME",
+    "PRIority",
+    "MEdicines",
+    "Scheme",
+    "Program",
+    "Act",
+    "Statements",
+    "Forward",
 }
 
 
@@ -81,8 +192,9 @@ def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[Prod
     out: list[ProductMention] = []
 
     def add(start: int, end: int, name: str, kind: str) -> None:
-        if norm(name) in reject or any(s < end and start < e for s, e, *_ in
-                                        [(m.start - offset, m.end - offset) for m in out]):
+        if norm(name) in reject or any(
+            s < end and start < e for s, e, *_ in [(m.start - offset, m.end - offset) for m in out]
+        ):
             return
         out.append(ProductMention(offset + start, offset + end, name, kind))
 
@@ -98,15 +210,21 @@ def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[Prod
     if has_digit:
         for m in _CODE.finditer(text):
             name = m.group(1)
-            if not _is_code(name, text[: m.start(1)], text[m.end(1):], reject):
+            if not _is_code(name, text[: m.start(1)], text[m.end(1) :], reject):
                 continue
             add(m.start(1), m.end(1), name, "code")
     # each brand shape needs a tell-tale character or word; skip the regex when it is absent
     checks = (
         (_BRAND_TM, "®" in text or "™" in text or "(R)" in text or "(TM)" in text),
-        (_BRAND_NAMED, any(w in low for w in ("name", "known as", "formerly", "previously", "marketed"))),
+        (
+            _BRAND_NAMED,
+            any(w in low for w in ("name", "known as", "formerly", "previously", "marketed")),
+        ),
         (_POSSESSIVE_BRAND, "'" in text or "’" in text),
-        (_THERAPY_BRAND, any(w in low for w in ("therapy", "product", "drug", "treatment", "medicine"))),
+        (
+            _THERAPY_BRAND,
+            any(w in low for w in ("therapy", "product", "drug", "treatment", "medicine")),
+        ),
         (_BRAND_FOR_CODE, has_digit and " for " in text),
     )
     for rx, worth in checks:
@@ -119,7 +237,7 @@ def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[Prod
             add(m.start(1), m.end(1), name, "brand")
     for m in _BRAND_BEFORE_PAREN.finditer(text) if "(" in text and out else ():
         name = m.group(1)
-        inside = text[m.end(): m.end() + 80]
+        inside = text[m.end() : m.end() + 80]
         if name in _COMMON_CAPS or not (_INN_TWO.match(inside) or _INN_ONE.match(inside)):
             continue
         add(m.start(1), m.end(1), name, "brand")
@@ -135,7 +253,9 @@ def _is_code(name: str, before: str, after: str, reject: AbstractSet[str]) -> bo
         return False
     # 'anti-CD38', 'CD19-positive': a word or a vocabulary symbol joined by a hyphen
     parts = name.split("-")
-    if len(parts) > 1 and (re.fullmatch(r"[a-z]{3,}", parts[0]) or re.fullmatch(r"[a-z]{3,}", parts[-1])):
+    if len(parts) > 1 and (
+        re.fullmatch(r"[a-z]{3,}", parts[0]) or re.fullmatch(r"[a-z]{3,}", parts[-1])
+    ):
         return False
     if re.search(r"(?:NASDAQ|NYSE|HKEX|SSE|SZSE|TSE|LSE|SIX|Nasdaq|ASX)\s*:\s*$", before):
         return False
@@ -153,26 +273,31 @@ def alias_links(text: str, mentions: list[ProductMention], offset: int) -> list[
     """
     links: list[tuple[str, str]] = []
     for i, a in enumerate(mentions):
-        for b in mentions[i + 1:]:
-            between = text[a.end - offset: b.start - offset]
-            if re.fullmatch(r"\s*(?:®|™)?\s*\(\s*(?:[^()]*[;,]\s*)?", between) or re.fullmatch(
-                r"\s*[;,]\s*", between
-            ) and _inside_parens(text, b.start - offset):
-                links.append((a.name, b.name))
-            elif re.fullmatch(r"\s*(?:for|in)\s+[^();.]{2,40}\(\s*", between) and b.kind == "code":
-                links.append((a.name, b.name))
-            elif re.fullmatch(r"\s*(?:[A-Za-z-]+\s+){0,3}\((?:[^()]*[;,:]\s*)?", between) and _inside_parens(
-                text, b.start - offset
+        for b in mentions[i + 1 :]:
+            between = text[a.end - offset : b.start - offset]
+            if (
+                (
+                    re.fullmatch(r"\s*(?:®|™)?\s*\(\s*(?:[^()]*[;,]\s*)?", between)
+                    or re.fullmatch(r"\s*[;,]\s*", between)
+                    and _inside_parens(text, b.start - offset)
+                )
+                or re.fullmatch(r"\s*(?:for|in)\s+[^();.]{2,40}\(\s*", between)
+                and b.kind == "code"
             ):
-                # 'X injection (brand name: Y®, Z)': names inside the parenthesis after X
                 links.append((a.name, b.name))
             elif re.fullmatch(
-                r",?\s*(?:(?:which\s+was|was|were|is|also|formerly|previously|still)\s+)*"
-                r"(?:known\s+as|called|named)\s+", between
-            ):
+                r"\s*(?:[A-Za-z-]+\s+){0,3}\((?:[^()]*[;,:]\s*)?", between
+            ) and _inside_parens(text, b.start - offset):
+                # 'X injection (brand name: Y®, Z)': names inside the parenthesis after X
                 links.append((a.name, b.name))
-            elif re.search(r"\bunder the brand name\s*$", between) or re.search(
-                r"\bis the (?:therapy|product|drug)\b.*\bbrand name\s*$", between
+            elif (
+                re.fullmatch(
+                    r",?\s*(?:(?:which\s+was|was|were|is|also|formerly|previously|still)\s+)*"
+                    r"(?:known\s+as|called|named)\s+",
+                    between,
+                )
+                or re.search(r"\bunder the brand name\s*$", between)
+                or re.search(r"\bis the (?:therapy|product|drug)\b.*\bbrand name\s*$", between)
             ):
                 links.append((a.name, b.name))
     return links

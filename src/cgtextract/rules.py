@@ -81,7 +81,9 @@ def build_nlp() -> Language:
             elif all(isinstance(t, dict) and set(t) == {"TEXT"} for t in pattern):
                 exact.append({**row, "pattern": " ".join(str(t["TEXT"]) for t in pattern)})
             else:
-                raise PatternError(f"invalid pattern in {name}: only strings or lists of exact TEXT tokens: {pattern!r}")
+                raise PatternError(
+                    f"invalid pattern in {name}: strings or lists of TEXT tokens only: {pattern!r}"
+                )
     for component, attr, rows, overwrite in (
         ("vocab_lower", "LOWER", loose, True),
         ("vocab_exact", "ORTH", exact, False),
@@ -89,8 +91,12 @@ def build_nlp() -> Language:
         ruler = nlp.add_pipe(
             "span_ruler",
             name=component,
-            config={"spans_key": SPANS_KEY, "phrase_matcher_attr": attr, "validate": True,
-                    "overwrite": overwrite},
+            config={
+                "spans_key": SPANS_KEY,
+                "phrase_matcher_attr": attr,
+                "validate": True,
+                "overwrite": overwrite,
+            },
         )
         try:
             ruler.add_patterns(rows)  # type: ignore[attr-defined]

@@ -11,7 +11,9 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_REDIRECTS = 5
 DEFAULT_RETRIES = 2
 DEFAULT_BACKOFF_S = 0.5
-DEFAULT_USER_AGENT = "cgtextract/0.1 (+https://github.com/cgtextract/cgtextract; regulatory-event reader)"
+DEFAULT_USER_AGENT = (
+    "cgtextract/0.1 (+https://github.com/cgtextract/cgtextract; regulatory-event reader)"
+)
 
 
 @dataclass(frozen=True)
