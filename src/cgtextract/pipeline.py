@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,24 +70,68 @@ class RunReport:
     stored: list[tuple[str, SaveReport]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    events_found: int = 0
 
 
-def run(sources: list[str], settings: Settings, store: Store) -> RunReport:
-    """Process and store each source in its own transaction; one failure never stops the rest."""
+Outcome = tuple[str, Article | None, list[Event], str | None]
+
+
+def process_safely(source: str, settings: Settings) -> Outcome:
+    """`process` that reports failure as a value: (source, article, events, error)."""
+    try:
+        article, events = process(source, settings)
+    except CgtextractError as exc:
+        return source, None, [], str(exc)
+    except Exception as exc:  # a bug must not cost the other inputs their run
+        return source, None, [], f"{source}: internal error ({type(exc).__name__}: {exc})"
+    return source, article, events, None
+
+
+def outcomes(sources: Iterable[str], settings: Settings, workers: int = 1) -> Iterator[Outcome]:
+    """Each source's outcome, in input order; with workers > 1 the CPU stages (fetch, clean,
+    extract) run in a process pool, with a bounded number of pages in flight so that memory
+    stays flat whatever the number of inputs."""
+    if workers <= 1:
+        for source in sources:
+            yield process_safely(source, settings)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[Outcome]] = deque()
+        for source in sources:
+            pending.append(pool.submit(process_safely, source, settings))
+            if len(pending) >= 4 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def run(
+    sources: Iterable[str],
+    settings: Settings,
+    store: Store,
+    *,
+    workers: int = 1,
+    keep_events: bool = True,
+) -> RunReport:
+    """Process and store each source in its own transaction; one failure never stops the rest.
+
+    `keep_events=False` keeps only counts, for runs over more pages than memory should hold.
+    """
     report = RunReport()
-    for source in sources:
+    for source, article, events, error in outcomes(sources, settings, workers):
+        if article is None:
+            message = error or f"{source}: failed"
+            report.failed.append((source, message))
+            if is_url(source):
+                store.record_failure(source, message)
+            continue
         try:
-            article, events = process(source, settings)
             saved = store.save(article, events)
         except CgtextractError as exc:
             report.failed.append((source, str(exc)))
-            if is_url(source):
-                store.record_failure(source, str(exc))
-            continue
-        except Exception as exc:  # a bug must not cost the other inputs their run
-            message = f"{source}: internal error ({type(exc).__name__}: {exc})"
-            report.failed.append((source, message))
             continue
         report.stored.append((source, saved))
-        report.events.extend(events)
+        report.events_found += len(events)
+        if keep_events:
+            report.events.extend(events)
     return report
