@@ -87,8 +87,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "weekday",
         re.compile(
-            r"\b(?:on|last|this)\s+(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
-            re.I,
+            # 'on Monday', 'last Friday', or bare as in 'the company said Tuesday'
+            r"\b(?:(?:[Oo]n|[Ll]ast|[Tt]his)\s+)?"
+            r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
         ),
     ),
     ("today", re.compile(r"\b(today|yesterday)\b", re.I)),

@@ -832,7 +832,12 @@ def _cues(doc: _Doc, s: Sentence) -> list[Cue]:
             r"^(?:The|This|That)\s+\w+(?:ing|ance|ion|al)\b", text
         ):
             continue  # 'The lifting of the holds comes as ...' restates an act already told
-        if any(c.kind == kind and _clause(s, c.start) == _clause(s, a.start) for c in cues):
+        if any(
+            c.kind == kind
+            and _clause(s, c.start) == _clause(s, a.start)
+            and not _agency_between(spans, c.end, a.start)
+            for c in cues
+        ):
             continue
         cues.append(Cue(kind, kind, a.start, a.end))
     for dc in docs_:
@@ -854,6 +859,11 @@ def _vague(doc: _Doc, s: Sentence) -> bool:
         and not _PRONOUN_PRODUCT.search(s.text)
         and not re.search(r"\bthe (?:agency|regulator)\b", s.text, re.I)
     )
+
+
+def _agency_between(spans: list[Span], lo: int, hi: int) -> bool:
+    """'the FDA approval ... and the UK MHRA authorisation': two acts of one kind, two agencies."""
+    return any(sp.label in {"REGULATOR", "COUNTRY"} and lo <= sp.start < hi for sp in spans)
 
 
 def _action_kind(
@@ -1268,6 +1278,8 @@ def _modality(p: Product) -> tuple[str | None, bool | None]:
     }
     if "in_vivo_car" in cls:
         mod = "in_vivo_car"
+    elif "macrophage" in cls:
+        mod = "macrophage"  # CAR-M: an engineered receptor on a macrophage
     elif "car_nk" in cls or ("car" in cls and "nk" in cls and "tcell" not in cls):
         mod = "car_nk"
     elif "car" in cls:
@@ -1298,8 +1310,6 @@ def _modality(p: Product) -> tuple[str | None, bool | None]:
         mod = "nk_cell"
     elif "treg" in cls:
         mod = "treg"
-    elif "macrophage" in cls:
-        mod = "macrophage"
     elif "msc" in cls:
         mod = "msc"
     elif "vst" in cls:

@@ -29,6 +29,9 @@ _BRAND_NAMED = re.compile(
     r"\b(?:brand name|trade name|marketed as|known as|earlier name|formerly|previously)\s+"
     r"(?:as\s+)?([A-Z][A-Za-z0-9-]{2,})"
 )
+_PAREN_BRAND = re.compile(
+    r"\s*\(\s*(?:[^()]{0,40}[;,]\s*)?([A-Z][A-Za-z]{3,}|[A-Z]{4,})\s*(?:®|™)?\s*[;,)]"
+)
 _BRAND_BEFORE_PAREN = re.compile(r"\b([A-Z][A-Za-z]{3,}|[A-Z]{4,})\s+\(")
 _POSSESSIVE_BRAND = re.compile(r"(?:'s|’s|s'|s’)\s+([A-Z][A-Za-z]{3,})\s+\(")
 _BRAND_FOR_CODE = re.compile(r"\b([A-Z][A-Za-z]{3,})\s+for\s+[^().;]{2,50}\(\s*[A-Za-z]{1,6}-?\d")
@@ -235,6 +238,11 @@ def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[Prod
             if name in _COMMON_CAPS or name.isdigit():
                 continue
             add(m.start(1), m.end(1), name, "brand")
+    for inn in [m for m in out if m.kind == "inn"]:
+        # 'equecabtagene autoleucel (Fucaso)': a capitalized name in the parenthesis after an INN
+        after = _PAREN_BRAND.match(text, inn.end - offset)
+        if after and after.group(1) not in _COMMON_CAPS:
+            add(after.start(1), after.end(1), after.group(1), "brand")
     for m in _BRAND_BEFORE_PAREN.finditer(text) if "(" in text and out else ():
         name = m.group(1)
         inside = text[m.end() : m.end() + 80]
