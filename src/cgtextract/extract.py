@@ -36,6 +36,7 @@ from cgtextract.rules import SPANS_KEY, build_nlp, load_patterns
 HOME_REGULATOR = {
     "prime": "EMA",
     "rmat": "FDA",
+    "fast_track": "FDA",
     "rare_pediatric_disease": "FDA",
     "sakigake": "MHLW",
     "innovation_passport": "MHRA",
@@ -49,6 +50,11 @@ _HEDGE = re.compile(
     r"applied|applying|requests?|requested|requesting|goal|on track|prepar\w*|not|no|never|"
     r"yet|routes?|path|pathway|towards?|unless|whether|once|pending|support|enable|"
     r"opinion|recommending|refus\w*|IRBs?|ethics|institutional|investigator-initiated)\b",
+    re.I,
+)
+_HEDGE_AFTER = re.compile(
+    r"\S*\s+(?:[\w-]+\s+){0,6}?(?:remains?|is|are|was|were)\s+(?:still\s+)?"
+    r"(?:uncertain|unlikely|pending|not\s+yet|under\s+review|expected)\b",
     re.I,
 )
 _CLAUSE_BREAK = re.compile(
@@ -832,6 +838,8 @@ def _cues(doc: _Doc, s: Sentence) -> list[Cue]:
             r"^(?:The|This|That)\s+\w+(?:ing|ance|ion|al)\b", text
         ):
             continue  # 'The lifting of the holds comes as ...' restates an act already told
+        if _nominal(a) and not _named_in_clause(doc, s, a):
+            continue  # 'Approval of allogeneic products remains ...': no agency, no product
         if any(
             c.kind == kind
             and _clause(s, c.start) == _clause(s, a.start)
@@ -858,6 +866,27 @@ def _vague(doc: _Doc, s: Sentence) -> bool:
         and not any(sp.label in {"REGULATOR", "COUNTRY"} for sp in doc.spans[s.idx])
         and not _PRONOUN_PRODUCT.search(s.text)
         and not re.search(r"\bthe (?:agency|regulator)\b", s.text, re.I)
+    )
+
+
+def _nominal(a: Span) -> bool:
+    """An act named by a noun ('approval', 'clearance') rather than a verb."""
+    return bool(re.search(r"(?:al|ance|ion|ions|als)$", a.text.lower()))
+
+
+def _named_in_clause(doc: _Doc, s: Sentence, a: Span) -> bool:
+    """A nominal act counts when its clause names the agency or the product."""
+    lo, hi = _clause(s, a.start)
+    if any(sp.label in {"REGULATOR", "COUNTRY"} and lo <= sp.start < hi for sp in doc.spans[s.idx]):
+        return True
+    if any(lo <= m.start < hi for m in doc.products[s.idx]):
+        return True
+    return bool(
+        re.search(
+            r"\b(?:the agency|the regulator|its|the drug|the therapy)\b",
+            doc.article.text[lo:hi],
+            re.I,
+        )
     )
 
 
@@ -944,7 +973,9 @@ def _clause(s: Sentence, pos: int) -> tuple[int, int]:
 
 def _hedged(s: Sentence, pos: int, actions: list[Span]) -> bool:
     """A future, modal, conditional, negated or requested act: not an event."""
-    lo, _ = _clause(s, pos)
+    lo, hi = _clause(s, pos)
+    if _HEDGE_AFTER.match(s.text, pos - s.start, hi - s.start):
+        return True  # 'Approval of allogeneic products remains uncertain'
     window = s.text[lo - s.start : pos - s.start]
     for d in reversed(find_dates(window)):  # 'In May 2020' is a date, not a modal
         window = window[: d.start] + " DATE " + window[d.end :]
