@@ -22,7 +22,11 @@ _INN_TWO = re.compile(
     r"([a-z]{3,}(?:cel|vec|leucel|temcel|parvovec|repvec|denovec|gedvec))\b",
     re.I,
 )
-_INN_ONE = re.compile(r"\b([a-z]{3,}(?:leucel|temcel|lecleucel|parvovec))\b", re.I)
+# one-word INNs of cell and gene therapies: tisagenlecleucel, lifileucel, omidubicel, donislecel
+_INN_ONE = re.compile(
+    r"\b(?!(?:cancel|parcel|excel|marcel|chancel|carousel)\b)([a-z]{4,}(?:cel|parvovec|repvec))\b",
+    re.I,
+)
 _INN_SHORT = re.compile(r"(?<![\w-])([A-Za-z]{3,6}-cel)\b")
 _BRAND_TM = re.compile(r"\b([A-Z][A-Za-z0-9]{2,}|[A-Z]{3,})\s?(?:®|™|\(R\)|\(TM\))")
 _BRAND_NAMED = re.compile(
