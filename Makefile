@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 DB     ?= cgtextract.db
 
-.PHONY: venv test check demo bench score clean
+.PHONY: venv test check demo bench score fuzz clean
 
 # The stamp is newer than pyproject.toml once the install succeeded, so a second
 # `make venv` does nothing; editing the dependencies re-runs the install.
@@ -36,6 +36,11 @@ demo: venv
 # `make bench N=200` for a quicker run; default 1000 pages.
 bench: venv
 	$(BIN)/python scripts/bench.py $(if $(N),--n $(N))
+
+# The property tests with 5,000 examples each (random bytes, Unicode, HTML, mutated pages);
+# `make test` runs the same properties with a few dozen examples.
+fuzz: venv
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-show-statistics
 
 # Scores `cgtextract extract` against the gold events of the dev corpus and the seed article.
 score: venv
