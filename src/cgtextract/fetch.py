@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -94,23 +95,28 @@ def fetch(
     client: httpx.Client | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
+    guard: Callable[[str], None] | None = None,
 ) -> Fetched:
     """GET ``url`` and return its body, or raise FetchError saying in one line why not.
 
     Pass ``client`` (from ``make_client``) when fetching many pages; it is not closed
     here. Pass ``etag`` / ``last_modified`` from an earlier Fetched to make the request
     conditional: an unchanged page then comes back as status 304 with an empty body.
+    Pass ``guard`` (see netpolicy.UrlGuard) to vet the URL and every redirect target
+    before it is requested; it raises FetchError to refuse one.
     """
     _check_scheme(url, url)
+    if guard is not None:
+        guard(url)
     headers = {"User-Agent": settings.user_agent}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     if client is not None:
-        return _follow(client, url, headers, settings)
+        return _follow(client, url, headers, settings, guard)
     with make_client(settings) as own_client:
-        return _follow(own_client, url, headers, settings)
+        return _follow(own_client, url, headers, settings, guard)
 
 
 class _Transient(Exception):
@@ -125,14 +131,22 @@ class _Transient(Exception):
         self.cause = cause
 
 
-def _follow(client: httpx.Client, url: str, headers: dict[str, str], settings: Settings) -> Fetched:
-    """Follow redirects by hand so every hop is scheme-checked and counted."""
+def _follow(
+    client: httpx.Client,
+    url: str,
+    headers: dict[str, str],
+    settings: Settings,
+    guard: Callable[[str], None] | None = None,
+) -> Fetched:
+    """Follow redirects by hand so every hop is scheme-checked, vetted and counted."""
     current = url
     for _hop in range(settings.max_redirects + 1):
         outcome = _get_with_retries(client, url, current, headers, settings)
         if isinstance(outcome, Fetched):
             return outcome
         _check_scheme(url, outcome)
+        if guard is not None:
+            guard(outcome)
         current = outcome
     raise FetchError(f"{url}: too many redirects (>{settings.max_redirects})")
 
