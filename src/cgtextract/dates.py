@@ -226,16 +226,3 @@ def first_full_date(text: str) -> date | None:
             if r:
                 return date.fromisoformat(r[0])
     return None
-
-
-def to_anchor(iso: str) -> date:
-    """A resolved date at any precision as a concrete day, for anchoring relative dates."""
-    if "Q" in iso:
-        year, q = iso.split("-Q")
-        return date(int(year), 3 * int(q), 28)
-    parts = [int(x) for x in iso.split("-")]
-    if len(parts) == 3:
-        return date(parts[0], parts[1], parts[2])
-    if len(parts) == 2:
-        return date(parts[0], parts[1], 28)
-    return date(parts[0], 12, 31)

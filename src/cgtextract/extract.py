@@ -13,13 +13,12 @@ import re
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cache
 
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from cgtextract.dates import DateMention, find_dates, to_anchor
+from cgtextract.dates import DateMention, find_dates
 from cgtextract.frame import (
     Frame,
     Sentence,
@@ -1483,5 +1482,3 @@ def _finish(doc: _Doc, products: dict[int, Product], drafts: list[Draft]) -> lis
     events.sort(key=lambda e: e.evidence_start or 0)
     return events
 
-
-__all__ = ["extract", "to_anchor", "date"]
