@@ -79,6 +79,7 @@ _BACKFILL = re.compile(
 )
 _RESTATED_DET = re.compile(r"\b(?:that|this|these|those|such)\s+$", re.I)
 _ALSO = re.compile(r"\balso\b", re.I)
+_SAME_DAY = re.compile(r"\b(?:on\s+)?(?:the|that)\s+same\s+(?:day|date)\b|\bsimultaneously\b", re.I)
 _PRONOUN_PRODUCT = re.compile(
     r"\b(?:the|this|that|its|our)\s+(?:drug|product|therapy|program|programme|candidate|"
     r"product candidate|treatment|medicine|injection|investigational therapy|gene therapy|"
@@ -1100,6 +1101,9 @@ def _events(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int])
             regs = _regulators(doc, s, cue)
             when = _cue_date(doc, s, cue, cues)
             date_, prec, own = when if when else (None, None, False)
+            if date_ is None and drafts and _SAME_DAY.search(s.text):
+                # 'on the same day': the date of the act told just before, as its own
+                date_, prec, own = drafts[-1].date, drafts[-1].precision, True
             if date_ is None and context and context[0] == cue.event_type:
                 date_, prec = context[1], context[2]
             if (
@@ -1442,14 +1446,18 @@ def _finish(doc: _Doc, products: dict[int, Product], drafts: list[Draft]) -> lis
             max(group, key=lambda d: (d.date is not None, -d.sentence.idx))
         ]
         for d in keep:
+            # the same grant told twice with its own date (three Fast Track designations on one
+            # day for three diseases) unites its indications; a restatement only fills a gap
             inds: list[str] = []
-            for g in [d] + [
-                x for x in group if x is not d and (x.date is None or x.date == d.date)
-            ]:
+            same_day = [d] + [x for x in group if x is not d and x.own_date and x.date == d.date]
+            restated = [
+                x for x in group if x not in same_day and (x.date is None or x.date == d.date)
+            ]
+            for g in same_day + ([] if any(x.indications for x in same_day) else restated):
                 for i in g.indications:
                     if i.lower() not in {x.lower() for x in inds}:
                         inds.append(i)
-                if inds:
+                if inds and g not in same_day:
                     break
             mod, allo, target, company = profiles[key]
             p = products[key]
@@ -1481,4 +1489,3 @@ def _finish(doc: _Doc, products: dict[int, Product], drafts: list[Draft]) -> lis
             )
     events.sort(key=lambda e: e.evidence_start or 0)
     return events
-
