@@ -78,6 +78,9 @@ _BACKFILL = re.compile(
     re.I,
 )
 _RESTATED_DET = re.compile(r"\b(?:that|this|these|those|such)\s+$", re.I)
+_GRANTED_INTRO = re.compile(
+    r"\b(?:granted|received|awarded|obtained|holds?|has|have|earned|secured)\b", re.I
+)
 _ALSO = re.compile(r"\balso\b", re.I)
 _SAME_DAY = re.compile(r"\b(?:on\s+)?(?:the|that)\s+same\s+(?:day|date)\b|\bsimultaneously\b", re.I)
 _PRONOUN_PRODUCT = re.compile(
@@ -801,9 +804,13 @@ def _cues(doc: _Doc, s: Sentence) -> list[Cue]:
     desigs = [sp for sp in spans if sp.label == "DESIGNATION"]
     for d in desigs:
         lo, hi = _clause(s, d.start)
-        holds = re.search(
-            r"\b(?:has|have|holds|hold|had|with)\b", s.text[lo - s.start : d.start - s.start]
+        holds = bool(
+            re.search(
+                r"\b(?:has|have|holds|hold|had|with)\b", s.text[lo - s.start : d.start - s.start]
+            )
         )
+        # a list item under 'has previously been granted the following designations:'
+        holds = holds or bool(s.intro and _GRANTED_INTRO.search(s.intro))
         if not holds and not any(
             lo - 40 <= a.start < hi + 40 and a.id in {"grant", "accept"} for a in actions
         ):

@@ -135,6 +135,7 @@ class Sentence:
     heading: bool
     quote: bool
     lead: bool = False
+    intro: str | None = None
 
     @property
     def dates(self) -> list[DateMention]:
@@ -314,6 +315,7 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
     title_line = None
     dateline_seen = False
     dateline_para: int | None = None
+    intro: str | None = None
     for para_no, line in enumerate(text.split("\n")):
         start = pos
         pos += len(line) + 1
@@ -342,6 +344,7 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
                 announced = found[0]
                 announcer = subject_company(found[1])
         quote = stripped.startswith(("“", '"', "‘"))
+        is_item = stripped.startswith(("- ", "• ", "* ", "– ", "· "))
         parts = split_sentences(line[lead:], start + lead)
         for s_start, s_end, s_text in parts:
             sentences.append(
@@ -355,10 +358,14 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
                     boiler,
                     heading or is_title,
                     quote or s_text.startswith(("“", '"')),
+                    intro=intro if is_item else None,
                 )
             )
         if not heading and parts:
             para_first[para_no] = parts[0][2]
+        if not is_item:
+            # '... has previously been granted the following designations:' governs its items
+            intro = stripped if stripped.endswith(":") else None
     if dateline_para is not None:
         # title and sub-headlines above the dateline restate the lead: not read for events
         for s in sentences:
