@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cgtextract.errors import CgtextractError, InputError
-from cgtextract.output import FORMATS, render
+from cgtextract.errors import CgtextractError
+from cgtextract.extract import extract as extract_events
+from cgtextract.output import (
+    EXPORT_FORMATS,
+    FORMATS,
+    STATS_FORMATS,
+    render,
+    render_reextract,
+    render_rows,
+    render_stats,
+    write_export,
+)
 from cgtextract.pipeline import process, run
 from cgtextract.settings import Settings, normalize_db_url
-from cgtextract.store import Store
+from cgtextract.store import SORTS, Store, init_database
 
 app = typer.Typer(
     help=(
@@ -25,9 +36,13 @@ app = typer.Typer(
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="SQLAlchemy URL or SQLite file (default: $CGTEXTRACT_DB or ./cgtextract.db)."),
+    typer.Option(
+        "--db", help="SQLAlchemy URL or SQLite file (default: $CGTEXTRACT_DB or ./cgtextract.db)."
+    ),
 ]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")]
+FormatOption = Annotated[
+    str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")
+]
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -53,7 +68,9 @@ def _open_store(settings: Settings) -> Store:
 
 @app.command()
 def extract(
-    sources: Annotated[list[str], typer.Argument(help="Files (.html, .htm, .txt), '-' for stdin, or http(s) URLs.")],
+    sources: Annotated[
+        list[str], typer.Argument(help="Files (.html, .htm, .txt), '-' for stdin, or http(s) URLs.")
+    ],
     fmt: FormatOption = "table",
 ) -> None:
     """Print the events of each input without touching a database.
@@ -69,6 +86,12 @@ def extract(
             _, found = process(source, settings)
         except CgtextractError as exc:
             typer.echo(f"cgtextract: {exc}", err=True)
+            failed += 1
+            continue
+        except Exception as exc:  # never a traceback: report the bug in one line, go on
+            typer.echo(
+                f"cgtextract: {source}: internal error ({type(exc).__name__}: {exc})", err=True
+            )
             failed += 1
             continue
         events.extend(found)
@@ -94,10 +117,16 @@ def run_cmd(
     with _open_store(settings) as store:
         report = run(sources, settings, store)
     for source, error in report.failed:
-        typer.echo(f"cgtextract: {error}" if source in error else f"cgtextract: {source}: {error}", err=True)
+        typer.echo(
+            f"cgtextract: {error}" if source in error else f"cgtextract: {source}: {error}",
+            err=True,
+        )
     sys.stdout.write(render(report.events, fmt))
     new = sum(r.new_events for _, r in report.stored)
-    typer.echo(f"stored {len(report.stored)} article(s), {new} new event(s); {len(report.failed)} failed", err=True)
+    typer.echo(
+        f"stored {len(report.stored)} article(s), {new} new event(s); {len(report.failed)} failed",
+        err=True,
+    )
     if report.failed:
         raise typer.Exit(2 if not report.stored else 1)
 
@@ -105,28 +134,266 @@ def run_cmd(
 @app.command()
 def query(
     company: Annotated[str | None, typer.Option(help="Company name contains this text.")] = None,
-    product: Annotated[str | None, typer.Option(help="Product name or alias contains this text.")] = None,
-    regulator: Annotated[str | None, typer.Option(help="Regulator code, e.g. FDA, NMPA, EMA.")] = None,
-    type_: Annotated[str | None, typer.Option("--type", help="Event type or designation, e.g. approval, rmat.")] = None,
-    since: Annotated[str | None, typer.Option(help="Events on or after this date (YYYY[-MM[-DD]]).")] = None,
-    until: Annotated[str | None, typer.Option(help="Events on or before this date.")] = None,
+    product: Annotated[
+        str | None, typer.Option(help="Product name or any alias contains this text.")
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option(help="Target antigen or gene, e.g. BCMA (aliases count).")
+    ] = None,
+    modality: Annotated[str | None, typer.Option(help="Modality code, e.g. car_t, aav.")] = None,
+    regulator: Annotated[
+        str | None, typer.Option(help="Regulator code, e.g. FDA, NMPA, EMA.")
+    ] = None,
+    type_: Annotated[
+        str | None,
+        typer.Option("--type", help="Event type or designation, e.g. approval, rmat."),
+    ] = None,
+    designation: Annotated[
+        str | None, typer.Option(help="Designation, e.g. orphan_drug, rmat.")
+    ] = None,
+    indication: Annotated[
+        str | None, typer.Option(help="An indication contains this text.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Events dated on or after this (YYYY[-MM[-DD]], YYYY-Qn).")
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="Events dated on or before this.")] = None,
+    published_since: Annotated[
+        str | None, typer.Option(help="First reported in an article published on or after this.")
+    ] = None,
+    published_until: Annotated[
+        str | None, typer.Option(help="First reported on or before this.")
+    ] = None,
+    sort: Annotated[str, typer.Option(help=f"Sort by: {', '.join(SORTS)}.")] = "date",
+    desc: Annotated[
+        bool | None,
+        typer.Option(
+            "--desc/--asc",
+            help="Direction (default: newest first; names A to Z).",
+            show_default=False,
+        ),
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
+    sql: Annotated[
+        str | None,
+        typer.Option(help="Run one read-only SELECT instead of filters (e.g. on events_flat)."),
+    ] = None,
     db: DbOption = None,
     fmt: FormatOption = "table",
 ) -> None:
-    """Read stored events back, newest first.
+    """Read stored events back, newest first, or run a read-only SQL query.
+
+    Dates at any precision (2025, 2025-Q1, 2025-03, 2025-03-14); an event is kept when
+    the period its date names overlaps the range. --sql takes one SELECT or WITH statement
+    and runs it read-only; filters do not apply to it.
 
     Example: cgtextract query --regulator FDA --type rmat --since 2025-01 --format csv
+
+    Example: cgtextract query --sql "SELECT regulator, COUNT(*) FROM events_flat GROUP BY 1"
     """
     _check_format(fmt, ("table", "jsonl", "csv", "json"))
     settings = _settings(db)
     with _open_store(settings) as store:
         try:
-            events = store.query(company=company, product=product, regulator=regulator,
-                                 event_type=type_, since=since, until=until, limit=limit)
-        except InputError as exc:
+            if sql is not None:
+                sys.stdout.write(render_rows(store.read_sql(sql), fmt))
+                return
+            events = store.query(
+                company=company,
+                product=product,
+                target=target,
+                modality=modality,
+                regulator=regulator,
+                event_type=type_,
+                designation=designation,
+                indication=indication,
+                since=since,
+                until=until,
+                published_since=published_since,
+                published_until=published_until,
+                sort=sort,
+                descending=desc,
+                limit=limit,
+            )
+        except CgtextractError as exc:
             raise _fail(str(exc), 2) from None
     sys.stdout.write(render(events, fmt))
+
+
+@app.command()
+def export(
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=f"Output format: {', '.join(EXPORT_FORMATS)}.")
+    ] = "jsonl",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write every stored event with all its mentions.
+
+    jsonl: one event per line with a `mentions` list; csv: one row per mention.
+
+    Example: cgtextract export --format csv --out events.csv
+    """
+    _check_format(fmt, EXPORT_FORMATS)
+    settings = _settings(db)
+    with _open_store(settings) as store:
+        try:
+            if out is None:
+                count = write_export(store.export(), fmt, sys.stdout)
+            else:
+                with out.open("w", encoding="utf-8", newline="") as stream:
+                    count = write_export(store.export(), fmt, stream)
+        except OSError as exc:
+            raise _fail(f"{out}: cannot write ({exc.strerror})", 2) from None
+        except CgtextractError as exc:
+            raise _fail(str(exc), 2) from None
+    typer.echo(f"exported {count} event(s){f' to {out}' if out else ''}", err=True)
+
+
+@app.command()
+def stats(
+    db: DbOption = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=f"Output format: {', '.join(STATS_FORMATS)}.")
+    ] = "table",
+) -> None:
+    """Count stored events by regulator, kind, modality and month.
+
+    Example: cgtextract stats --db events.db
+    """
+    _check_format(fmt, STATS_FORMATS)
+    settings = _settings(db)
+    with _open_store(settings) as store:
+        try:
+            result = store.stats()
+        except CgtextractError as exc:
+            raise _fail(str(exc), 2) from None
+    sys.stdout.write(render_stats(result, fmt))
+
+
+@app.command()
+def reextract(
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only articles published on or after this date (else fetched)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Re-run the current extractor over the stored articles, without fetching.
+
+    Prints each event added (+), changed (~, with the fields) and retired (-), then a
+    summary on standard error. Use it after a change to patterns/ or to the extractor.
+
+    Example: cgtextract reextract --since 2025-01 --db events.db
+    """
+    settings = _settings(db)
+    with _open_store(settings) as store:
+        try:
+            report = store.reextract(extract_events, since=since)
+        except CgtextractError as exc:
+            raise _fail(str(exc), 2) from None
+    sys.stdout.write(render_reextract(report))
+    for source, error in report.failed:
+        typer.echo(f"cgtextract: {source}: {error}", err=True)
+    typer.echo(
+        f"re-read {report.articles} article(s) with extractor {report.extractor_version}: "
+        f"{len(report.added)} added, {len(report.changed)} changed, "
+        f"{len(report.retired)} retired; {len(report.failed)} failed",
+        err=True,
+    )
+    if report.failed:
+        raise typer.Exit(2 if len(report.failed) == report.articles else 1)
+
+
+@app.command()
+def init(
+    db: DbOption = None,
+    upgrade: Annotated[
+        bool, typer.Option("--upgrade", help="Upgrade a database made by an older version.")
+    ] = False,
+) -> None:
+    """Create the database, or with --upgrade bring an older one to the current schema.
+
+    Every other command upgrades an older database by itself; without --upgrade, init
+    only reports that one needs it (exit 2). Data is kept.
+
+    Example: cgtextract init --upgrade --db events.db
+    """
+    settings = _settings(db)
+    try:
+        report = init_database(settings.db_url, upgrade=upgrade)
+    except CgtextractError as exc:
+        raise _fail(str(exc), 2) from None
+    typer.echo(report.describe())
+
+
+@app.command("ingest")
+def ingest_cmd(
+    config: Annotated[
+        str, typer.Option("--config", "-c", help="TOML source list (see sources.example.toml).")
+    ] = "sources.toml",
+    db: DbOption = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")
+    ] = False,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes that clean and extract (default 1).")
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, help="Pages fetched at once over all hosts (default 8).")
+    ] = None,
+) -> None:
+    """Fetch what is new in every source of the list (feeds, sitemaps, pages); store its events.
+
+    Stored articles are not fetched again unless their source says they changed. Prints
+    one summary line (or --json); each failure is one line on stderr and is retried by
+    the next run. Exit codes: 0 all went well, 1 some feeds or articles failed (the rest
+    were stored), 2 bad config or database, 3 another ingest is running on this database.
+
+    Example: cgtextract ingest --config sources.toml --db cgtextract.db --workers 2
+    """
+    from cgtextract import ingest as ingestion
+
+    try:
+        cfg = ingestion.load_config(config)
+    except CgtextractError as exc:
+        raise _fail(str(exc), 2) from None
+    settings = cfg.apply(_settings(db))
+    options = cfg.options.with_flags(workers=workers, concurrency=concurrency)
+    progress = ingestion.TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
+    with _open_store(settings) as store:
+        try:
+            report = ingestion.ingest(cfg, settings, store, options=options, progress=progress)
+        except ingestion.IngestLocked as exc:
+            raise _fail(str(exc), ingestion.EXIT_LOCKED) from None
+        except CgtextractError as exc:
+            raise _fail(str(exc), 2) from None
+    for line in report.failure_lines():
+        typer.echo(f"cgtextract: {line}", err=True)
+    typer.echo(report.model_dump_json() if json_out else report.summary_line())
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("runs")
+def runs_cmd(
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show this many runs, newest first.")] = 20,
+    json_out: Annotated[bool, typer.Option("--json", help="JSON Lines, one run a line.")] = False,
+) -> None:
+    """List the `ingest` runs: when, how each ended, what it counted (the `runs` table).
+
+    Example: cgtextract runs --db cgtextract.db --limit 5
+    """
+    from cgtextract import ingest as ingestion
+
+    with _open_store(_settings(db)) as store:
+        try:
+            history = ingestion.run_history(store, limit)
+        except CgtextractError as exc:
+            raise _fail(str(exc), 2) from None
+    sys.stdout.write(ingestion.format_runs(history, json_lines=json_out))
 
 
 def main() -> None:

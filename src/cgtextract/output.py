@@ -1,16 +1,61 @@
-"""Event lists rendered for people (table) and programs (jsonl, json, csv)."""
+"""Rendering for people (table) and programs (jsonl, json, csv): events, SQL rows, exports,
+statistics and re-extraction reports. Tables fit an 80-column terminal."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, TextIO
 
 from cgtextract.models import SCHEMA_FIELDS, Event
 
+if TYPE_CHECKING:
+    from cgtextract.store import ReextractReport, SqlResult, StoreStats
+
 FORMATS = ("table", "jsonl", "json", "csv")
-_TABLE_COLUMNS = (("date", 10), ("regulator", 6), ("kind", 22), ("product", 14), ("company", 22))
+EXPORT_FORMATS = ("jsonl", "csv")
+STATS_FORMATS = ("table", "json")
+TERMINAL_WIDTH = 80
+# 10 + 10 + 20 + 14 + 18 + 4 separators of 2 = 80
+_TABLE_COLUMNS = (("date", 10), ("regulator", 10), ("kind", 20), ("product", 14), ("company", 18))
+_MIN_COLUMN = 4
+
+# CSV export: the event's columns, then the mention's (one row per mention).
+EXPORT_EVENT_COLUMNS = (
+    "id",
+    "company",
+    "product",
+    "product_aliases",
+    "target",
+    "modality",
+    "allogeneic",
+    "regulator",
+    "event_type",
+    "designation",
+    "date",
+    "date_precision",
+    "indications",
+    "first_published",
+    "first_seen_at",
+    "updated_at",
+    "extractor_version",
+    "field_sources",
+    "conflicts",
+)
+EXPORT_MENTION_COLUMNS = (
+    "source",
+    "final_url",
+    "title",
+    "published",
+    "evidence",
+    "evidence_start",
+    "evidence_end",
+    "extractor_version",
+)
 
 
 def render(events: Iterable[Event], fmt: str) -> str:
@@ -19,7 +64,8 @@ def render(events: Iterable[Event], fmt: str) -> str:
     if fmt == "jsonl":
         return "".join(json.dumps(e.schema_dict(), ensure_ascii=False) + "\n" for e in events)
     if fmt == "json":
-        return json.dumps([e.model_dump(mode="json") for e in events], ensure_ascii=False, indent=2) + "\n"
+        dumped = [e.model_dump(mode="json") for e in events]
+        return json.dumps(dumped, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=list(SCHEMA_FIELDS), lineterminator="\n")
@@ -33,16 +79,152 @@ def render(events: Iterable[Event], fmt: str) -> str:
     return table(events)
 
 
+def _cell(value: object, width: int) -> str:
+    text = "" if value is None else " ".join(str(value).split())
+    return (text[: width - 1] + "…") if len(text) > width else text.ljust(width)
+
+
 def table(events: list[Event]) -> str:
     """A plain table that fits an 80-column terminal."""
-    def cell(value: object, width: int) -> str:
-        text = "" if value is None else str(value)
-        return (text[: width - 1] + "…") if len(text) > width else text.ljust(width)
-
-    header = "  ".join(cell(name, w) for name, w in _TABLE_COLUMNS).rstrip()
+    header = "  ".join(_cell(name, w) for name, w in _TABLE_COLUMNS).rstrip()
     lines = [header, "-" * len(header)]
     for e in events:
         values = (e.date or "-", e.regulator, e.kind, e.product, e.company or "-")
-        lines.append("  ".join(cell(v, w) for v, (_, w) in zip(values, _TABLE_COLUMNS, strict=True)).rstrip())
+        cells = (_cell(v, w) for v, (_, w) in zip(values, _TABLE_COLUMNS, strict=True))
+        lines.append("  ".join(cells).rstrip())
     lines.append(f"{len(events)} event(s)")
     return "\n".join(lines) + "\n"
+
+
+# --- arbitrary rows (query --sql) -----------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready value: dates as ISO strings, bytes as base64."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"<{len(bytes(value))} bytes>"
+    return "NULL" if value is None else str(_plain(value))
+
+
+def _widths(columns: Sequence[str], rows: Sequence[Sequence[str]], total: int) -> list[int]:
+    """Natural column widths, the widest shrunk one at a time until the line fits `total`."""
+    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+    budget = total - 2 * (len(columns) - 1)
+    while sum(widths) > budget and max(widths) > _MIN_COLUMN:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+    return widths
+
+
+def render_rows(result: SqlResult, fmt: str) -> str:
+    """Rows of `query --sql`: table (fits 80 columns), jsonl, json or csv."""
+    columns, rows = result.columns, result.rows
+    if fmt in ("jsonl", "json"):
+        dicts = [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+        if fmt == "json":
+            return json.dumps(dicts, ensure_ascii=False, indent=2) + "\n"
+        return "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in dicts)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_plain(v) for v in row] for row in rows)
+        return buf.getvalue()
+    shown = [[_shown(v) for v in row] for row in rows]
+    if _MIN_COLUMN * len(columns) + 2 * (len(columns) - 1) > TERMINAL_WIDTH:
+        return _vertical(columns, shown)
+    widths = _widths(columns, shown, TERMINAL_WIDTH)
+    header = "  ".join(_cell(c, w) for c, w in zip(columns, widths, strict=True)).rstrip()
+    lines = [header, "-" * len(header)]
+    for row in shown:
+        lines.append("  ".join(_cell(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
+    lines.append(f"{len(rows)} row(s)")
+    return "\n".join(lines) + "\n"
+
+
+def _vertical(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Too many columns for one line: each row as `column  value` lines (psql's \\x)."""
+    label = min(max(len(c) for c in columns), 24)
+    width = TERMINAL_WIDTH - label - 2
+    lines: list[str] = []
+    for n, row in enumerate(rows, 1):
+        lines.append(f"-[ row {n} ]".ljust(TERMINAL_WIDTH, "-"))
+        lines += [
+            f"{_cell(c, label)}  {_cell(v, width)}".rstrip()
+            for c, v in zip(columns, row, strict=True)
+        ]
+    lines.append(f"{len(rows)} row(s)")
+    return "\n".join(lines) + "\n"
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def write_export(records: Iterable[dict[str, Any]], fmt: str, out: TextIO) -> int:
+    """Write events with their mentions; returns the number of events.
+
+    jsonl: one event per line with a `mentions` list. csv: one row per mention, the event's
+    columns first (lists joined by "; ", JSON columns as JSON) then `mention_*` columns.
+    """
+    count = 0
+    if fmt == "jsonl":
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+        return count
+    if fmt != "csv":
+        raise ValueError(f"unknown export format {fmt!r}")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*EXPORT_EVENT_COLUMNS, *(f"mention_{c}" for c in EXPORT_MENTION_COLUMNS)])
+    for record in records:
+        count += 1
+        head = [_csv_value(record.get(c)) for c in EXPORT_EVENT_COLUMNS]
+        for mention in record.get("mentions") or [{}]:
+            writer.writerow([*head, *(_csv_value(mention.get(c)) for c in EXPORT_MENTION_COLUMNS)])
+    return count
+
+
+# --- stats and re-extraction ----------------------------------------------------------------
+
+
+def render_stats(stats: StoreStats, fmt: str) -> str:
+    """Totals, then events by regulator, kind, modality and month: a table or JSON."""
+    sections = {
+        "regulator": stats.by_regulator,
+        "kind": stats.by_kind,
+        "modality": stats.by_modality,
+        "month": stats.by_month,
+    }
+    if fmt == "json":
+        data: dict[str, Any] = {"totals": stats.totals}
+        data.update({f"by_{k}": dict(v) for k, v in sections.items()})
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    lines = [", ".join(f"{n} {name}" for name, n in stats.totals.items())]
+    for name, counts in sections.items():
+        lines += ["", f"events by {name}:"]
+        lines += [f"  {_cell(value, 30)} {n:>7}" for value, n in counts] or ["  (none)"]
+    return "\n".join(lines) + "\n"
+
+
+def render_reextract(report: ReextractReport) -> str:
+    """`+` added, `~` changed (with what), `-` retired, one event per line."""
+    lines = [f"+ {c.describe()}" for c in report.added]
+    lines += [f"~ {c.describe()}" for c in report.changed]
+    lines += [f"- {c.describe()}" for c in report.retired]
+    return "".join(line + "\n" for line in lines)

@@ -1,9 +1,20 @@
-"""The database: articles, de-duplicated events and the mentions that link them.
+"""The database: articles, de-duplicated events, the mentions that link them.
 
-One real-world event (product, regulator, kind, date) is one `events` row however many
-articles report it; every place it was read is a `mentions` row. The SQLAlchemy tables are
-private to this module: callers hand in and get back the Pydantic models of `models.py`.
-SQLAlchemy and driver errors are turned into `StorageError` here, at the edge.
+One real-world event is one `events` row however many articles report it; every place it
+was read is a `mentions` row that keeps what that article said (`mentions.reported`). The
+event row is derived from its mentions: the most precise date, the first value given for
+each other field (`field_sources` says which article gave it), and the values other articles
+disagree with in `conflicts`. So a later, more precise report refines the row, and
+re-reading or pruning one article recomputes the rows it touched.
+
+Identity: same regulator and kind, a shared product name (any alias, compared normalized)
+and compatible dates (equal, one the coarser form of the other, or one unknown). There is
+no UNIQUE key for that (a refined date would break one), so writers serialize instead:
+`BEGIN IMMEDIATE` on SQLite, a transaction-scoped advisory lock on PostgreSQL.
+
+The schema is migrated with Alembic (`cgtextract/migrations/`): opening a `Store` upgrades an
+older database in place. The SQLAlchemy tables are private to this module: callers hand in
+and get back the Pydantic models of `models.py`, and driver errors become `StorageError`.
 """
 
 from __future__ import annotations
@@ -11,21 +22,27 @@ from __future__ import annotations
 import calendar
 import hashlib
 import json
+import logging
 import re
+import sqlite3
+import time
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from datetime import date as Date
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
     Boolean,
+    Connection,
     DateTime,
     Engine,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -33,34 +50,111 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    inspect,
     or_,
     select,
     text,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import RowMapping, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, aliased, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from cgtextract.errors import InputError, StorageError
-from cgtextract.models import Article, Event
+from cgtextract.models import Article, Designation, Event, EventType, Modality, Regulator
 
-__all__ = ["SaveReport", "Store", "normalize_product"]
+__all__ = [
+    "OWN_TABLES",
+    "SCHEMA_REVISION",
+    "SORTS",
+    "EventChange",
+    "InitReport",
+    "ReextractReport",
+    "SaveReport",
+    "SqlResult",
+    "Store",
+    "StoreStats",
+    "extractor_version",
+    "init_database",
+    "merge_reports",
+    "normalize_product",
+]
+
+SCHEMA_REVISION = "0002"
+"""The newest Alembic revision in `cgtextract/migrations/versions` (a test checks)."""
+
+OWN_TABLES = frozenset({"articles", "events", "mentions", "event_names", "alembic_version"})
+"""Tables this module owns; other modules may keep their own tables in the same database."""
+
+SORTS = ("date", "published", "company", "product")
+"""The orders `Store.query` can sort by."""
 
 _T = TypeVar("_T")
+_log = logging.getLogger(__name__)
+
+# One key for every writer and for migrations: PostgreSQL advisory locks are per database,
+# so two processes writing the same database wait for each other here ("cgtxtrct").
+_PG_LOCK_KEY = 0x6367747874726374
+_SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Transient failures worth one more try: SQLite busy after the timeout, PostgreSQL
+# serialization failure, deadlock, lock not available.
+_RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
+_RETRIES = 3
 
 # Characters that do not distinguish two product names: "ide-cel" = "Ide Cel" = "idecel",
 # "Abecma®" = "abecma", "NouvNeu.001" = "nouvneu001". Unicode dashes count as hyphens.
 _PRODUCT_NOISE = re.compile(r"[\s\-\u2010-\u2015.®™]+")
+_LEGAL_SUFFIX = re.compile(
+    r"\b(inc|incorporated|corp|corporation|co|company|ltd|limited|llc|plc|ag|sa|se|nv|bv|"
+    r"gmbh|kk|lp|holdings?)\b"
+)
+_NON_WORD = re.compile(r"[^\w]+")
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR = re.compile(r"^(\d{4})$")
+_PRECISION_RANK = {"year": 0, "quarter": 1, "month": 2, "day": 3}
+
+# What each mention keeps of the event as its article reported it.
+_REPORT_FIELDS = (
+    "company",
+    "product",
+    "product_aliases",
+    "target",
+    "modality",
+    "allogeneic",
+    "date",
+    "date_precision",
+    "indications",
+)
+# The event's content: a change in any of these is an "updated" / "changed" event.
+_CONTENT_FIELDS = (
+    "company",
+    "product",
+    "product_aliases",
+    "target",
+    "modality",
+    "allogeneic",
+    "date",
+    "date_precision",
+    "indications",
+    "conflicts",
+)
 
 
 def normalize_product(name: str) -> str:
     """The identity form of a product name: lowercase, no spaces, hyphens, dots, ®, ™."""
     return _PRODUCT_NOISE.sub("", name).lower()
+
+
+def _company_key(name: str) -> str:
+    """Company names that differ only in case, punctuation or legal suffix are the same."""
+    words = _NON_WORD.sub(" ", name.casefold())
+    return "".join(_LEGAL_SUFFIX.sub(" ", words).split())
+
+
+def _target_key(name: str) -> str:
+    return _PRODUCT_NOISE.sub("", name).casefold()
 
 
 def _date_bounds(value: str) -> tuple[str, str]:
@@ -86,11 +180,45 @@ def _date_bounds(value: str) -> tuple[str, str]:
     return day, day
 
 
+def _contains(outer: str, inner: str) -> bool:
+    """True when the period `outer` names covers the period `inner` names."""
+    (o0, o1), (i0, i1) = _date_bounds(outer), _date_bounds(inner)
+    return o0 <= i0 and i1 <= o1
+
+
+def _compatible(a: str | None, b: str | None) -> bool:
+    """Two dates that can name the same day: equal, one coarser than the other, or unknown."""
+    if a is None or b is None:
+        return True
+    return _contains(a, b) or _contains(b, a)
+
+
+@cache
+def extractor_version() -> str:
+    """`cgtextract.__version__` plus a hash of the vocabulary files: what produced an event.
+
+    A changed pattern file changes the version, so rows show which ones predate it.
+    """
+    from cgtextract import __version__
+    from cgtextract.errors import PatternError
+    from cgtextract.rules import patterns_dir
+
+    digest = hashlib.sha256()
+    try:
+        root = patterns_dir()
+    except PatternError:
+        return f"{__version__}+nopatterns"
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
 def _shown(url: str) -> str:
-    """The URL for messages, password masked: error lines end up in logs."""
+    """The URL with any password masked, for error messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except (SQLAlchemyError, ValueError):
+    except Exception:  # an unparsable URL is shown as given: it carries no parsable password
         return url
 
 
@@ -98,8 +226,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _dumps(values: Sequence[str]) -> str:
-    return json.dumps(list(values), ensure_ascii=False)
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _loads(raw: str | None) -> list[str]:
@@ -107,18 +235,6 @@ def _loads(raw: str | None) -> list[str]:
         return []
     values = json.loads(raw)
     return [str(v) for v in values]
-
-
-def _union(old: Sequence[str], new: Sequence[str], *, key: Callable[[str], str]) -> list[str]:
-    """Old values first, then new ones whose key is not there yet (keeps the first spelling)."""
-    seen: set[str] = set()
-    out: list[str] = []
-    for value in [*old, *new]:
-        k = key(value)
-        if k not in seen:
-            seen.add(k)
-            out.append(value)
-    return out
 
 
 def _one_line(exc: BaseException) -> str:
@@ -129,8 +245,22 @@ def _one_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
+def _transient(exc: SQLAlchemyError) -> bool:
+    orig = exc.orig if isinstance(exc, DBAPIError) else None
+    if isinstance(orig, sqlite3.OperationalError):
+        return "locked" in str(orig) or "busy" in str(orig)
+    return getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
 class _Base(DeclarativeBase):
     pass
+
+
+metadata = _Base.metadata
+"""The head schema, for Alembic's autogenerate and for the test that migrations match it."""
 
 
 class _Article(_Base):
@@ -149,25 +279,44 @@ class _Article(_Base):
     last_modified: Mapped[str | None] = mapped_column(Text)
     http_status: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+    # The page as fetched, zlib-compressed UTF-8 (NULL for plain-text inputs).
+    raw_html: Mapped[bytes | None] = mapped_column(LargeBinary)
+    extractor_version: Mapped[str | None] = mapped_column(String(64))
+    extracted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+_PG_NULLS_FIRST = {"date_start": "NULLS FIRST"}
 
 
 class _Event(_Base):
     __tablename__ = "events"
     __table_args__ = (
-        UniqueConstraint("product_key", "regulator", "kind", "date_key", name="uq_events_identity"),
         Index("ix_events_regulator", "regulator"),
         Index("ix_events_event_type", "event_type"),
         Index("ix_events_date", "date"),
-        Index("ix_events_date_start", "date_start"),
+        Index("ix_events_date_start", "date_start", postgresql_ops=_PG_NULLS_FIRST),
         Index("ix_events_company", "company"),
         Index("ix_events_product_key", "product_key"),
+        # --regulator / --type with a date range, newest first: walk one index backwards
+        # and stop at --limit (query() adds a date_start bound that these can use).
+        # "Newest first, undated last" is DESC NULLS LAST: SQLite's DESC already puts
+        # NULLs last, PostgreSQL's puts them first, so there the index is NULLS FIRST and
+        # read backwards (postgresql_ops is the text after the column; SQLite ignores it).
+        Index(
+            "ix_events_regulator_date_start",
+            "regulator",
+            "date_start",
+            postgresql_ops=_PG_NULLS_FIRST,
+        ),
+        Index("ix_events_kind_date_start", "kind", "date_start", postgresql_ops=_PG_NULLS_FIRST),
+        Index("ix_events_first_published", "first_published"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     product_key: Mapped[str] = mapped_column(Text)
     regulator: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(64))
-    # NULL never equals NULL in a UNIQUE key, so undated events use '' here.
+    # The date, or '' when undated (0.1.0's identity column; kept so old SQL still runs).
     date_key: Mapped[str] = mapped_column(String(16), default="")
     company: Mapped[str | None] = mapped_column(Text)
     product: Mapped[str] = mapped_column(Text)
@@ -185,6 +334,25 @@ class _Event(_Base):
     indications: Mapped[str] = mapped_column(Text, default="[]")
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # JSON: field -> the article (source) its value came from; list fields: item -> source.
+    field_sources: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    # JSON: field -> [{"value", "source"}] that other articles gave; NULL when all agree.
+    conflicts: Mapped[str | None] = mapped_column(Text)
+    extractor_version: Mapped[str | None] = mapped_column(String(64))
+    # The earliest publication date among the articles that report the event.
+    first_published: Mapped[Date | None]
+
+
+class _EventName(_Base):
+    """Every normalized name an event is known by: finds the row for any alias in one lookup."""
+
+    __tablename__ = "event_names"
+    __table_args__ = (Index("ix_event_names_name_key", "name_key"),)
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    name_key: Mapped[str] = mapped_column(Text, primary_key=True)
 
 
 class _Mention(_Base):
@@ -201,20 +369,13 @@ class _Mention(_Base):
     # Not `start`/`end`: END is a reserved word, and these names match `Event`.
     evidence_start: Mapped[int | None] = mapped_column(Integer)
     evidence_end: Mapped[int | None] = mapped_column(Integer)
+    # JSON: the event as this article reported it (company, product, aliases, target,
+    # modality, allogeneic, date, date_precision, indications).
+    reported: Mapped[str | None] = mapped_column(Text)
+    extractor_version: Mapped[str | None] = mapped_column(String(64))
 
 
-_VIEW_BODY = """
-SELECT
-    e.id, e.company, e.product, e.product_aliases, e.target, e.modality, e.allogeneic,
-    e.regulator, e.event_type, e.designation, e.date, e.date_precision, e.indications,
-    e.first_seen_at, e.updated_at,
-    (SELECT COUNT(*) FROM mentions m WHERE m.event_id = e.id) AS mention_count,
-    (SELECT a.url FROM mentions m JOIN articles a ON a.id = m.article_id
-      WHERE m.event_id = e.id ORDER BY m.id LIMIT 1) AS first_source,
-    (SELECT m.evidence FROM mentions m
-      WHERE m.event_id = e.id ORDER BY m.id LIMIT 1) AS first_evidence
-FROM events e
-"""
+# --- reports --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -229,29 +390,275 @@ class SaveReport:
     removed_events: int = 0
 
 
-class Store:
-    """The event database behind one SQLAlchemy URL (SQLite file by default)."""
+@dataclass(frozen=True)
+class EventChange:
+    """One event that `reextract` added, changed or retired, named for a person."""
 
-    def __init__(self, url: str) -> None:
-        """Open (and create if needed) the database; StorageError when it cannot be opened."""
+    event_id: int
+    regulator: str
+    kind: str
+    product: str
+    date: str | None
+    # field -> (before, after), for changed events only
+    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """One line: `2020-09-23 FDA rmat ide-cel` plus what changed."""
+        head = f"{self.date or 'undated'} {self.regulator} {self.kind} {self.product}"
+        if not self.fields:
+            return head
+        diffs = ", ".join(
+            f"{name}: {_short(a)} -> {_short(b)}" for name, (a, b) in self.fields.items()
+        )
+        return f"{head} ({diffs})"
+
+
+def _short(value: Any) -> str:
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+@dataclass
+class ReextractReport:
+    """What `Store.reextract` did: articles re-read, events added, changed and retired."""
+
+    extractor_version: str
+    articles: int = 0
+    added: list[EventChange] = field(default_factory=list)
+    changed: list[EventChange] = field(default_factory=list)
+    retired: list[EventChange] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SqlResult:
+    """The rows of a read-only SQL query, with their column names."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    """Row totals and event counts by regulator, kind, modality and month."""
+
+    totals: dict[str, int]
+    by_regulator: list[tuple[str, int]]
+    by_kind: list[tuple[str, int]]
+    by_modality: list[tuple[str, int]]
+    by_month: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class InitReport:
+    """The schema revision a database had (None: it was empty) and has now."""
+
+    url: str
+    before: str | None
+    after: str
+
+    def describe(self) -> str:
+        """`sqlite:///x.db: schema 0002 (upgraded from 0001)`."""
+        if self.before is None:
+            how = "created"
+        elif self.before == self.after:
+            how = "up to date"
+        else:
+            how = f"upgraded from {self.before}"
+        return f"{self.url}: schema {self.after} ({how})"
+
+
+# --- merging reports into an event ----------------------------------------------------------
+
+
+@dataclass
+class _Merged:
+    product: str
+    product_key: str
+    product_aliases: list[str]
+    names: set[str]
+    company: str | None
+    target: str | None
+    modality: str | None
+    allogeneic: bool | None
+    date: str | None
+    date_precision: str | None
+    indications: list[str]
+    field_sources: dict[str, Any]
+    conflicts: dict[str, list[dict[str, Any]]]
+
+
+def merge_reports(reports: Sequence[tuple[Mapping[str, Any], str]]) -> _Merged:
+    """One event from what several articles reported, each given as (report, source).
+
+    Reports come oldest first. The date is the most precise one given; every other field
+    takes the first value given. A value that disagrees (company and target compared
+    loosely: case, punctuation, legal suffixes) is listed in `conflicts`, never dropped;
+    a coarser date that covers the chosen one is agreement, not a conflict.
+    """
+    if not reports:
+        raise ValueError("an event needs at least one report")
+    first, first_source = reports[0]
+    product = str(first["product"])
+    product_key = normalize_product(product)
+    sources: dict[str, Any] = {"product": first_source}
+    conflicts: dict[str, list[dict[str, Any]]] = {}
+
+    aliases: list[str] = []
+    alias_sources: dict[str, str] = {}
+    seen_names = {product_key}
+    for rep, source in reports:
+        for name in [rep["product"], *rep.get("product_aliases", [])]:
+            key = normalize_product(name)
+            if key and key not in seen_names:
+                seen_names.add(key)
+                aliases.append(name)
+                alias_sources[name] = source
+    if alias_sources:
+        sources["product_aliases"] = alias_sources
+
+    keys: dict[str, Callable[[Any], str]] = {
+        "company": _company_key,
+        "target": _target_key,
+        "modality": str,
+        "allogeneic": str,
+    }
+    chosen: dict[str, Any] = {}
+    for name, key_of in keys.items():
+        value: Any = None
+        seen: set[str] = set()
+        for rep, source in reports:
+            given = rep.get(name)
+            if given is None:
+                continue
+            k = key_of(given)
+            if value is None:
+                value, sources[name] = given, source
+            elif k not in seen:
+                conflicts.setdefault(name, []).append({"value": given, "source": source})
+            seen.add(k)
+        chosen[name] = value
+
+    dated = [
+        (str(rep["date"]), str(rep["date_precision"]), source, i)
+        for i, (rep, source) in enumerate(reports)
+        if rep.get("date")
+    ]
+    date = precision = None
+    if dated:
+        date, precision, date_source, _ = max(dated, key=lambda d: (_PRECISION_RANK[d[1]], -d[3]))
+        sources["date"] = date_source
+        listed = {date}
+        for value, _, source, _ in dated:
+            if value not in listed and not _contains(value, date):
+                conflicts.setdefault("date", []).append({"value": value, "source": source})
+                listed.add(value)
+
+    indications: list[str] = []
+    indication_sources: dict[str, str] = {}
+    seen_ind: set[str] = set()
+    for rep, source in reports:
+        for ind in rep.get("indications", []):
+            if ind.casefold() not in seen_ind:
+                seen_ind.add(ind.casefold())
+                indications.append(ind)
+                indication_sources[ind] = source
+    if indication_sources:
+        sources["indications"] = indication_sources
+
+    return _Merged(
+        product=product,
+        product_key=product_key,
+        product_aliases=aliases,
+        names=seen_names,
+        company=chosen["company"],
+        target=chosen["target"],
+        modality=chosen["modality"],
+        allogeneic=chosen["allogeneic"],
+        date=date,
+        date_precision=precision,
+        indications=indications,
+        field_sources=sources,
+        conflicts=conflicts,
+    )
+
+
+def _report_of(ev: Event) -> dict[str, Any]:
+    return {name: getattr(ev, name) for name in _REPORT_FIELDS}
+
+
+def _report_of_row(row: _Event) -> dict[str, Any]:
+    """A mention stored before reports were kept reads as what its event row says."""
+    return {
+        "company": row.company,
+        "product": row.product,
+        "product_aliases": _loads(row.product_aliases),
+        "target": row.target,
+        "modality": row.modality,
+        "allogeneic": row.allogeneic,
+        "date": row.date,
+        "date_precision": row.date_precision,
+        "indications": _loads(row.indications),
+    }
+
+
+def _content(row: _Event) -> dict[str, Any]:
+    return {
+        "company": row.company,
+        "product": row.product,
+        "product_aliases": _loads(row.product_aliases),
+        "target": row.target,
+        "modality": row.modality,
+        "allogeneic": row.allogeneic,
+        "date": row.date,
+        "date_precision": row.date_precision,
+        "indications": _loads(row.indications),
+        "conflicts": json.loads(row.conflicts) if row.conflicts else None,
+    }
+
+
+def _change_of(row: _Event, fields: dict[str, tuple[Any, Any]] | None = None) -> EventChange:
+    return EventChange(
+        event_id=row.id,
+        regulator=row.regulator,
+        kind=row.kind,
+        product=row.product,
+        date=row.date,
+        fields=fields or {},
+    )
+
+
+# --- the store ------------------------------------------------------------------------------
+
+
+class Store:
+    """The event database behind one SQLAlchemy URL (SQLite file by default).
+
+    `engine` is public so other modules (the nightly ingest) can keep their own tables in
+    the same database; they must not write the tables in `OWN_TABLES`.
+    """
+
+    def __init__(self, url: str, *, upgrade: bool = True) -> None:
+        """Open the database, creating or upgrading its schema to the newest revision.
+
+        With `upgrade=False` an older database is refused (StorageError) instead of being
+        upgraded. StorageError also when the database cannot be opened.
+        """
+        self.url = url
         self._shown_url = _shown(url)
+        self.engine: Engine = _engine(url, self._shown_url)
         try:
-            self._engine: Engine = create_engine(url)
-        except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise StorageError(f"cannot open database {self._shown_url}: {_one_line(exc)}") from exc
-        if self._engine.dialect.name == "sqlite":
-            _configure_sqlite(self._engine)
-        try:
-            with self._engine.begin() as conn:
-                _Base.metadata.create_all(conn)
-                if self._engine.dialect.name == "sqlite":
-                    conn.execute(text(f"CREATE VIEW IF NOT EXISTS events_flat AS {_VIEW_BODY}"))
-                else:
-                    # PostgreSQL has no CREATE VIEW IF NOT EXISTS; OR REPLACE is idempotent.
-                    conn.execute(text(f"CREATE OR REPLACE VIEW events_flat AS {_VIEW_BODY}"))
+            self.revision_before, self.revision = _migrate(self.engine, upgrade=upgrade)
+        except StorageError:
+            self.engine.dispose()
+            raise
         except SQLAlchemyError as exc:
-            self._engine.dispose()
+            self.engine.dispose()
             raise StorageError(f"cannot open database {self._shown_url}: {_one_line(exc)}") from exc
+
+    @property
+    def _engine(self) -> Engine:
+        # 0.1.0's name for `engine`, still used by tests and scripts.
+        return self.engine
 
     def __enter__(self) -> Store:
         return self
@@ -261,77 +668,173 @@ class Store:
 
     def close(self) -> None:
         """Release pooled connections (and their file handles)."""
-        self._engine.dispose()
+        self.engine.dispose()
 
-    @contextmanager
-    def _write(self, what: str) -> Iterator[Session]:
-        """One write transaction: all of it commits or none of it does.
+    # -- transactions ------------------------------------------------------------------------
 
-        On SQLite it starts with BEGIN IMMEDIATE, so two writers wait on busy_timeout
-        instead of failing when a read lock cannot be upgraded.
+    def _transact(self, what: str, work: Callable[[Session], _T]) -> _T:
+        """Run `work` in one write transaction that holds the writer lock; all or nothing.
+
+        SQLite starts it with BEGIN IMMEDIATE, so two writers wait on busy_timeout instead
+        of failing when a read lock cannot be upgraded; PostgreSQL takes the advisory lock
+        first. A transient lock failure is retried a few times, then reported.
         """
-        try:
-            with self._engine.connect() as conn:
-                conn.execution_options(cgt_write=True)
-                with Session(bind=conn, expire_on_commit=False) as session, session.begin():
-                    yield session
-        except SQLAlchemyError as exc:
-            raise StorageError(f"cannot {what} in {self._shown_url}: {_one_line(exc)}") from exc
+        for attempt in range(1, _RETRIES + 1):
+            try:
+                with self.engine.connect() as conn:
+                    conn.execution_options(cgt_write=True)
+                    with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                        if conn.dialect.name == "postgresql":
+                            session.execute(
+                                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY}
+                            )
+                        return work(session)
+            except SQLAlchemyError as exc:
+                if attempt < _RETRIES and _transient(exc):
+                    _log.warning("retrying %s after %s", what, _one_line(exc))
+                    time.sleep(0.05 * attempt)
+                    continue
+                raise StorageError(f"cannot {what} in {self._shown_url}: {_one_line(exc)}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _read(self, what: str, work: Callable[[Session], _T]) -> _T:
         try:
-            with Session(self._engine) as session:
+            with Session(self.engine) as session:
                 return work(session)
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot {what} in {self._shown_url}: {_one_line(exc)}") from exc
 
+    # -- writing -----------------------------------------------------------------------------
+
     def save(
-        self, article: Article, events: list[Event], *, fetched: Mapping[str, Any] | None = None
+        self,
+        article: Article,
+        events: list[Event],
+        *,
+        fetched: Mapping[str, Any] | None = None,
+        extractor: str | None = None,
     ) -> SaveReport:
         """Store an article with its events and mentions in one transaction.
 
         Idempotent: saving the same article and events again adds no rows. The article's
         mentions are replaced by this extraction (its text may have changed, so old offsets
-        would point nowhere); events left with no mention anywhere are deleted.
+        would point nowhere); the events it touched are recomputed from their mentions, and
+        events left with no mention anywhere are deleted.
 
         `fetched` carries what the fetcher learned: `final_url`, `http_status` (or
         `status`), `etag`, `last_modified`, `fetched_at`, or `headers` to read the
-        validators from. Other keys are ignored.
+        validators from. Other keys are ignored. `extractor` is the extractor version
+        recorded on the rows (default: `extractor_version()`).
         """
-        with self._write(f"save {article.source}") as session:
+        version = extractor or extractor_version()
+
+        def work(session: Session) -> SaveReport:
             row = _upsert_article(session, article, fetched or {})
-            new_ids: set[int] = set()
-            updated_ids: set[int] = set()
-            kept: set[int] = set()
-            added = 0
-            for ev in events:
-                ev_row, created, changed = _upsert_event(session, ev)
-                if created:
-                    new_ids.add(ev_row.id)
-                elif changed and ev_row.id not in new_ids:
-                    updated_ids.add(ev_row.id)
-                mention, mention_created = _upsert_mention(session, ev_row, row, ev)
-                kept.add(mention.id)
-                added += mention_created
-            removed_mentions, removed_events = _prune(session, row.id, kept)
-            return SaveReport(
-                article_id=row.id,
-                new_events=len(new_ids),
-                updated_events=len(updated_ids),
-                mentions=added,
-                removed_mentions=removed_mentions,
-                removed_events=removed_events,
-            )
+            applied = _apply(session, row, events, version)
+            return applied.report(row.id)
+
+        return self._transact(f"save {article.source}", work)
 
     def record_failure(self, url: str, error: str) -> None:
         """Remember that a source could not be read, so a run summary and SQL can show it."""
-        with self._write(f"record failure of {url}") as session:
+
+        def work(session: Session) -> None:
             row = session.scalars(select(_Article).where(_Article.url == url)).one_or_none()
             if row is None:
                 row = _Article(url=url)
                 session.add(row)
             row.error = error
             row.fetched_at = _now()
+
+        self._transact(f"record failure of {url}", work)
+
+    def reextract(
+        self,
+        extract_fn: Callable[[Article], list[Event]],
+        *,
+        since: str | None = None,
+        extractor: str | None = None,
+    ) -> ReextractReport:
+        """Re-run an extractor over the stored articles' text, without fetching anything.
+
+        Each article is rebuilt from its stored text, title, publication date and source,
+        given to `extract_fn`, and its events are stored as `save` would, one transaction
+        per article. `since` (an ISO date at any precision) keeps articles published on or
+        after it (those without a publication date count by the day they were fetched).
+        The report lists the events added, changed (field by field) and retired; an article
+        the extractor fails on is listed in `failed` and keeps its events.
+        """
+        version = extractor or extractor_version()
+        report = ReextractReport(extractor_version=version)
+        since_day = Date.fromisoformat(_bound(since, "since")[0]) if since else None
+
+        def ids(session: Session) -> list[int]:
+            stmt = select(_Article.id, _Article.published, _Article.fetched_at).where(
+                _Article.text.is_not(None)
+            )
+            rows = session.execute(stmt.order_by(_Article.id)).all()
+            return [
+                i
+                for i, published, fetched in rows
+                if since_day is None or _article_day(published, fetched) >= since_day
+            ]
+
+        before: dict[int, dict[str, Any]] = {}
+        created: set[int] = set()
+        removed: dict[int, EventChange] = {}
+        for article_id in self._read("list articles", ids):
+
+            def rebuilt(session: Session, i: int = article_id) -> Article | None:
+                row = session.get(_Article, i)
+                return _article_model(row) if row is not None and row.text else None
+
+            article = self._read("read article", rebuilt)
+            if article is None:
+                continue
+            report.articles += 1
+            try:
+                events = extract_fn(article)
+            except Exception as exc:  # one bad article must not stop the re-read of the rest
+                _log.exception("extractor failed on %s", article.source)
+                report.failed.append((article.source, f"{type(exc).__name__}: {exc}"))
+                continue
+
+            def work(session: Session, i: int = article_id, evs: list[Event] = events) -> _Applied:
+                row = session.get(_Article, i)
+                if row is None:  # deleted meanwhile by another process
+                    return _Applied()
+                return _apply(session, row, evs, version)
+
+            applied = self._transact(f"re-extract {article.source}", work)
+            for event_id, snap in applied.snapshots.items():
+                before.setdefault(event_id, snap)
+            created |= applied.created
+            for event_id, gone in applied.removed.items():
+                if event_id in created:
+                    created.discard(event_id)
+                else:
+                    removed[event_id] = gone
+
+        def diff(session: Session) -> None:
+            for event_id in sorted(created):
+                if (row := session.get(_Event, event_id)) is not None:
+                    report.added.append(_change_of(row))
+            for event_id, snap in sorted(before.items()):
+                if event_id in created or event_id in removed:
+                    continue
+                row = session.get(_Event, event_id)
+                if row is None:
+                    continue
+                now = _content(row)
+                changes = {k: (snap[k], now[k]) for k in _CONTENT_FIELDS if snap[k] != now[k]}
+                if changes:
+                    report.changed.append(_change_of(row, changes))
+            report.retired.extend(change for _, change in sorted(removed.items()))
+
+        self._read("compare events", diff)
+        return report
+
+    # -- reading -----------------------------------------------------------------------------
 
     def query(
         self,
@@ -344,67 +847,122 @@ class Store:
         since: str | None = None,
         until: str | None = None,
         limit: int | None = None,
+        target: str | None = None,
+        modality: str | None = None,
+        indication: str | None = None,
+        published_since: str | None = None,
+        published_until: str | None = None,
+        sort: str = "date",
+        descending: bool | None = None,
     ) -> list[Event]:
-        """Events matching every given filter, newest first (undated last).
+        """Events matching every given filter, newest first (undated last) by default.
 
-        `company`/`product`: case-insensitive substring (product also over aliases and the
-        normalized key). `regulator`/`designation`: exact, any case. `event_type`: the event
-        type or the designation value, so "rmat" and "approval" both work. `since`/`until`:
-        an ISO date at any precision; an event is kept when its date's period overlaps
-        the range, and undated events are left out.
+        `company`/`product`/`indication`: case-insensitive substring (product also over
+        aliases and the normalized name). `regulator`, `modality`, `designation`: a code
+        of the vocabulary, any case. `event_type`: the event type or the designation value,
+        so "rmat" and "approval" both work. `target`: the antigen or gene, any case, also
+        one part of a dual target ("BCMA" finds "CD19/BCMA") or an alias from patterns/
+        ("TNFRSF17" finds "BCMA"). `since`/`until`: an ISO date at any precision; an event
+        is kept when its date's period overlaps the range; undated events are left out.
+        `published_since`/`published_until`: the same over the earliest publication date
+        of the articles reporting it. `sort`: one of SORTS; `descending` defaults to True
+        for dates and False for names. An unknown code or bad date is an InputError.
         """
         conditions: list[ColumnElement[bool]] = []
         if company:
             conditions.append(func.lower(_Event.company).contains(company.lower(), autoescape=True))
         if product:
-            needle = product.lower()
-            options = [
-                func.lower(_Event.product).contains(needle, autoescape=True),
-                func.lower(_Event.product_aliases).contains(needle, autoescape=True),
-            ]
             if key := normalize_product(product):
-                options.append(_Event.product_key.contains(key, autoescape=True))
-            conditions.append(or_(*options))
+                # Every name of every event, normalized, is in the narrow event_names table:
+                # scanning its index is far cheaper than LIKE over three wide columns.
+                names = select(_EventName.event_id).where(
+                    _EventName.name_key.contains(key, autoescape=True)
+                )
+                conditions.append(_Event.id.in_(names))
+            else:  # only spaces, dots or dashes: compare the text as given
+                needle = product.lower()
+                conditions.append(
+                    or_(
+                        func.lower(_Event.product).contains(needle, autoescape=True),
+                        func.lower(_Event.product_aliases).contains(needle, autoescape=True),
+                    )
+                )
         if regulator:
-            conditions.append(func.lower(_Event.regulator) == regulator.lower())
+            conditions.append(_Event.regulator == _code(regulator, Regulator, "regulator"))
         if event_type:
-            value = event_type.lower()
+            value = _kind_code(event_type)
             conditions.append(
-                or_(func.lower(_Event.event_type) == value, func.lower(_Event.designation) == value)
+                _Event.kind == value if value != "designation" else _Event.event_type == value
             )
         if designation:
-            conditions.append(func.lower(_Event.designation) == designation.lower())
+            conditions.append(_Event.designation == _code(designation, Designation, "designation"))
+        if modality:
+            conditions.append(_Event.modality == _code(modality, Modality, "modality"))
+        if target:
+            conditions.append(_target_condition(target))
+        if indication:
+            conditions.append(
+                func.lower(_Event.indications).contains(indication.lower(), autoescape=True)
+            )
         if since:
-            conditions.append(_Event.date_end >= _bound(since, "since")[0])
+            start = _bound(since, "since")[0]
+            conditions.append(_Event.date_end >= start)
+            # Redundant but index-friendly: no period is longer than a year, so an event
+            # that ends on or after `start` starts at most a year before it.
+            conditions.append(_Event.date_start >= f"{int(start[:4]) - 1}{start[4:]}")
         if until:
             conditions.append(_Event.date_start <= _bound(until, "until")[1])
+        if published_since:
+            day = _bound(published_since, "published_since")[0]
+            conditions.append(_Event.first_published >= Date.fromisoformat(day))
+        if published_until:
+            day = _bound(published_until, "published_until")[1]
+            conditions.append(_Event.first_published <= Date.fromisoformat(day))
         if limit is not None and limit < 0:
             raise InputError(f"limit must be 0 or more, got {limit}")
+        if sort not in SORTS:
+            raise InputError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
 
-        first = (
-            select(_Mention.event_id, func.min(_Mention.id).label("mention_id"))
-            .group_by(_Mention.event_id)
-            .subquery()
-        )
-        stmt = (
-            select(_Event, _Mention, _Article)
-            .select_from(_Event)
-            .outerjoin(first, first.c.event_id == _Event.id)
-            .outerjoin(_Mention, _Mention.id == first.c.mention_id)
-            .outerjoin(_Article, _Article.id == _Mention.article_id)
+        # Filter, order and limit the events first, then join each one's first mention: the
+        # join then runs for the rows shown only, not for every row that matched.
+        picked = (
+            select(*(_Event.__table__.c[name] for name in _QUERY_EVENT_COLUMNS))
             .where(*conditions)
-            .order_by(_Event.date_start.desc().nulls_last(), _Event.date.desc(), _Event.id)
+            .order_by(*_order(sort, descending, _Event.__table__.c))
         )
         if limit is not None:
-            stmt = stmt.limit(limit)
+            picked = picked.limit(limit)
+        e = picked.subquery("e")
+        other = aliased(_Mention)
+        first_mention = (
+            select(func.min(other.id))
+            .where(other.event_id == e.c.id)
+            .correlate(e)
+            .scalar_subquery()
+        )
+        stmt = (
+            select(
+                *e.c,
+                _Mention.evidence,
+                _Mention.evidence_start,
+                _Mention.evidence_end,
+                _Article.url.label("source"),
+                _Article.published,
+            )
+            .select_from(e)
+            .outerjoin(_Mention, _Mention.id == first_mention)
+            .outerjoin(_Article, _Article.id == _Mention.article_id)
+            .order_by(*_order(sort, descending, e.c))
+        )
 
         def work(session: Session) -> list[Event]:
-            return [_to_model(e, m, a) for e, m, a in session.execute(stmt)]
+            # Core rows, not ORM loading: a plain SELECT of columns needs no identity map.
+            return [_to_model(row._mapping) for row in session.connection().execute(stmt)]
 
         return self._read("query events", work)
 
     def counts(self) -> dict[str, int]:
-        """Row counts of the three tables, for `stats` and tests."""
+        """Row counts of the three main tables, for `stats` and tests."""
 
         def work(session: Session) -> dict[str, int]:
             return {
@@ -418,12 +976,124 @@ class Store:
 
         return self._read("count rows", work)
 
+    def stats(self) -> StoreStats:
+        """Counts of events by regulator, kind, modality and month (quarter or year when the
+        date is no more precise; "undated" when there is none)."""
+
+        def grouped(session: Session, column: Any) -> list[tuple[str, int]]:
+            stmt = select(column, func.count()).group_by(column)
+            rows = [(str(v) if v is not None else "", n) for v, n in session.execute(stmt)]
+            return sorted(rows, key=lambda r: (-r[1], r[0]))
+
+        def work(session: Session) -> StoreStats:
+            months: dict[str, int] = {}
+            stmt = select(_Event.date, _Event.date_precision, func.count()).group_by(
+                _Event.date, _Event.date_precision
+            )
+            for value, precision, n in session.execute(stmt):
+                if value is None:
+                    key = "undated"
+                elif precision in ("day", "month"):
+                    key = value[:7]
+                else:
+                    key = value
+                months[key] = months.get(key, 0) + n
+            by_month = sorted(months.items(), key=lambda r: (r[0] == "undated", r[0]))
+            return StoreStats(
+                totals=self.counts(),
+                by_regulator=grouped(session, _Event.regulator),
+                by_kind=grouped(session, _Event.kind),
+                by_modality=[(m or "unknown", n) for m, n in grouped(session, _Event.modality)],
+                by_month=by_month,
+            )
+
+        return self._read("count events", work)
+
+    def export(self, *, batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """Every event with its mentions, oldest first, as plain JSON-ready dicts.
+
+        Each has the event's columns (lists and JSON columns decoded) and `mentions`: the
+        article source, final URL, title and publication date, evidence and offsets, and
+        the extractor version of each place the event was read. Read in batches, so a
+        large database streams.
+        """
+        last = 0
+        while True:
+
+            def work(session: Session, after: int = last) -> list[dict[str, Any]]:
+                rows = session.scalars(
+                    select(_Event).where(_Event.id > after).order_by(_Event.id).limit(batch)
+                ).all()
+                if not rows:
+                    return []
+                found: dict[int, list[dict[str, Any]]] = {r.id: [] for r in rows}
+                stmt = (
+                    select(_Mention, _Article)
+                    .join(_Article, _Article.id == _Mention.article_id)
+                    .where(_Mention.event_id.in_(list(found)))
+                    .order_by(_Mention.id)
+                )
+                for m, a in session.execute(stmt):
+                    found[m.event_id].append(_mention_record(m, a))
+                return [_event_record(r, found[r.id]) for r in rows]
+
+            records = self._read("export events", work)
+            if not records:
+                return
+            yield from records
+            last = int(records[-1]["id"])
+
+    def read_sql(self, statement: str) -> SqlResult:
+        """Run one SELECT (or WITH ... SELECT) read-only and return its rows.
+
+        Read-only for real, not only by looking at the text: SQLite runs it on a separate
+        connection opened with `mode=ro` and `PRAGMA query_only=ON`; PostgreSQL in a
+        READ ONLY transaction that is rolled back. Anything but a single SELECT/WITH
+        statement is refused first. Refusals and SQL errors are InputError.
+        """
+        sql = _single_select(statement)
+        if self.engine.dialect.name == "sqlite":
+            return _read_sql_sqlite(self.engine, sql)
+        # The DBAPI cursor itself, with no parameters: through SQLAlchemy, psycopg would
+        # read every % in the user's SQL (LIKE '%x%') as a placeholder.
+        dbapi_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
+        try:
+            raw = self.engine.raw_connection()
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot run SQL in {self._shown_url}: {_one_line(exc)}") from exc
+        try:
+            cursor = raw.cursor()
+            cursor.execute("SET TRANSACTION READ ONLY")
+            cursor.execute(sql)
+            columns = [d[0] for d in cursor.description or ()]
+            rows = [tuple(r) for r in cursor.fetchall()] if cursor.description else []
+        except dbapi_error as exc:
+            raise InputError(_sql_error(_one_line(exc))) from exc
+        finally:
+            raw.rollback()
+            raw.close()
+        return SqlResult(columns, rows)
+
+
+# --- opening and migrating ------------------------------------------------------------------
+
+
+def _engine(url: str, shown: str) -> Engine:
+    try:
+        engine = create_engine(url)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StorageError(f"cannot open database {shown}: {_one_line(exc)}") from exc
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
 
 def _configure_sqlite(engine: Engine) -> None:
     """WAL + NORMAL: readers never block the writer, one fsync per checkpoint not per commit.
 
     sqlite3's own transaction handling is switched off and SQLAlchemy emits BEGIN itself
     (the recipe in SQLAlchemy's SQLite dialect docs), so that a write can BEGIN IMMEDIATE.
+    A cron job that meets a running writer waits up to the busy timeout.
     """
 
     @event.listens_for(engine, "connect")
@@ -432,7 +1102,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_conn.cursor()
         try:
             for pragma in (
-                "PRAGMA busy_timeout=5000",
+                f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}",
                 "PRAGMA journal_mode=WAL",
                 "PRAGMA synchronous=NORMAL",
                 "PRAGMA foreign_keys=ON",
@@ -447,6 +1117,106 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+_LEGACY = "0001"  # a 0.1.0 database: our tables, no alembic_version
+
+
+def _current_revision(conn: Connection) -> str | None:
+    """The database's schema revision; None when it has none of our tables yet."""
+    tables = set(inspect(conn).get_table_names())
+    if "alembic_version" in tables:
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        if version is not None:
+            return str(version)
+    if {"articles", "events", "mentions"} <= tables:
+        return _LEGACY
+    return None
+
+
+def _alembic_config(conn: Connection) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "cgtextract:migrations")
+    config.attributes["connection"] = conn
+    return config
+
+
+def _known_revisions() -> set[str]:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", "cgtextract:migrations")
+    return {s.revision for s in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def _migrate(engine: Engine, *, upgrade: bool) -> tuple[str | None, str]:
+    """Bring the schema to SCHEMA_REVISION; returns (revision before, revision after).
+
+    The common case, an up-to-date database, costs one small query and no Alembic import.
+    Otherwise the upgrade runs in one transaction under the writer lock, so two processes
+    opening a new database at once do not both create it. On SQLite, foreign keys are off
+    while tables are rebuilt (dropping a parent table would otherwise cascade-delete its
+    children's rows) and checked before they are switched back on.
+    """
+    shown = _shown(engine.url.render_as_string(hide_password=False))
+    with engine.connect() as conn:
+        before = _current_revision(conn)
+        conn.commit()
+        if before == SCHEMA_REVISION:
+            return before, before
+        if before is not None and before not in _known_revisions():
+            raise StorageError(
+                f"database {shown} has schema revision {before}, newer than this cgtextract "
+                f"knows ({SCHEMA_REVISION}): upgrade cgtextract"
+            )
+        if before is not None and not upgrade:
+            raise StorageError(
+                f"database {shown} has schema revision {before}, this cgtextract needs "
+                f"{SCHEMA_REVISION}: run `cgtextract init --upgrade`"
+            )
+        sqlite = conn.dialect.name == "sqlite"
+        raw: Any = conn.connection.driver_connection if sqlite else None
+        if sqlite:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            conn.execution_options(cgt_write=True)
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+                # Another process may have migrated while this one waited for the lock.
+                current = _current_revision(conn)
+                if current != SCHEMA_REVISION:
+                    from alembic import command
+
+                    config = _alembic_config(conn)
+                    if current == _LEGACY and "alembic_version" not in set(
+                        inspect(conn).get_table_names()
+                    ):
+                        command.stamp(config, _LEGACY)
+                    command.upgrade(config, "head")
+            if sqlite:
+                broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StorageError(f"database {shown}: foreign key check failed: {broken[:3]}")
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys=ON")
+    return before, SCHEMA_REVISION
+
+
+def init_database(url: str, *, upgrade: bool = False) -> InitReport:
+    """Create the database at the newest schema, or with `upgrade` bring an older one there.
+
+    Without `upgrade`, a database at an older revision is a StorageError naming the fix.
+    """
+    with Store(url, upgrade=upgrade) as store:
+        return InitReport(url=_shown(url), before=store.revision_before, after=store.revision)
+
+
+# --- saving ---------------------------------------------------------------------------------
+
+
 def _bound(value: str, name: str) -> tuple[str, str]:
     try:
         return _date_bounds(value.strip())
@@ -454,6 +1224,14 @@ def _bound(value: str, name: str) -> tuple[str, str]:
         raise InputError(
             f"{name} must be an ISO date (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD), got {value!r}"
         ) from exc
+
+
+def _article_day(published: Date | None, fetched: datetime | None) -> Date:
+    if published is not None:
+        return published
+    if fetched is not None:
+        return fetched.date()
+    return Date.min
 
 
 def _upsert_article(session: Session, article: Article, fetched: Mapping[str, Any]) -> _Article:
@@ -466,6 +1244,7 @@ def _upsert_article(session: Session, article: Article, fetched: Mapping[str, An
     row.title = article.title
     row.published = article.published
     row.text = article.text
+    row.raw_html = zlib.compress(article.raw.encode("utf-8")) if article.raw else None
     row.content_hash = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
     row.fetched_at = fetched.get("fetched_at") or _now()
     row.etag = fetched.get("etag") or headers.get("etag") or row.etag
@@ -479,157 +1258,472 @@ def _upsert_article(session: Session, article: Article, fetched: Mapping[str, An
     return row
 
 
-def _upsert_event(session: Session, ev: Event) -> tuple[_Event, bool, bool]:
-    """Find the row this event is (by any of its names) or insert it.
-
-    Returns (row, created, changed). Candidates share regulator, kind and date, so the
-    alias comparison runs over a handful of rows in Python rather than over JSON in SQL.
-    """
-    date_key = ev.date or ""
-    names = [normalize_product(n) for n in [ev.product, *ev.product_aliases]]
-    candidates = session.scalars(
-        select(_Event)
-        .where(
-            _Event.regulator == ev.regulator, _Event.kind == ev.kind, _Event.date_key == date_key
-        )
-        .order_by(_Event.id)
-    ).all()
-    for row in candidates:
-        known = {row.product_key, *(normalize_product(a) for a in _loads(row.product_aliases))}
-        if known.intersection(names):
-            return row, False, _merge(row, ev)
-
-    now = _now()
-    start, end = _date_bounds(ev.date) if ev.date else (None, None)
-    row = _Event(
-        product_key=names[0],
-        regulator=ev.regulator,
-        kind=ev.kind,
-        date_key=date_key,
-        company=ev.company,
-        product=ev.product,
-        product_aliases=_dumps(_union([], ev.product_aliases, key=normalize_product)),
-        target=ev.target,
-        modality=ev.modality,
-        allogeneic=ev.allogeneic,
-        event_type=ev.event_type,
-        designation=ev.designation,
-        date=ev.date,
-        date_precision=ev.date_precision,
-        date_start=start,
-        date_end=end,
-        indications=_dumps(_union([], ev.indications, key=str.casefold)),
-        first_seen_at=now,
-        updated_at=now,
+def _article_model(row: _Article) -> Article:
+    """The Article a stored row was read from, rebuilt without fetching."""
+    raw = zlib.decompress(row.raw_html).decode("utf-8", "replace") if row.raw_html else None
+    return Article(
+        source=row.url,
+        url=row.final_url,
+        title=row.title,
+        text=row.text or "",
+        published=row.published,
+        raw=raw,
     )
-    session.add(row)
+
+
+@dataclass
+class _Applied:
+    """What applying one article's events did, by event id."""
+
+    created: set[int] = field(default_factory=set)
+    # content of each pre-existing event before this article touched it
+    snapshots: dict[int, dict[str, Any]] = field(default_factory=dict)
+    updated: set[int] = field(default_factory=set)
+    removed: dict[int, EventChange] = field(default_factory=dict)
+    mentions_added: int = 0
+    mentions_removed: int = 0
+
+    def report(self, article_id: int) -> SaveReport:
+        return SaveReport(
+            article_id=article_id,
+            new_events=len(self.created),
+            updated_events=len(self.updated),
+            mentions=self.mentions_added,
+            removed_mentions=self.mentions_removed,
+            removed_events=len(self.removed),
+        )
+
+
+def _apply(session: Session, article: _Article, events: Sequence[Event], version: str) -> _Applied:
+    """Replace what one article says with `events`: match, mention, recompute, prune.
+
+    The article's old mentions are set aside first and its events recomputed without them,
+    so a corrected report matches the event as the other articles describe it. Mentions
+    whose place comes back are reused; the rest are deleted at the end, and so are events
+    left with no mention.
+    """
+    applied = _Applied()
+    old = session.scalars(select(_Mention).where(_Mention.article_id == article.id)).all()
+    pending = {m.id for m in old}
+    places = {(m.event_id, _place(m.evidence_start, m.evidence)): m for m in old}
+    touched: dict[int, _Event] = {}
+    # Whether each touched row still has a mention once `pending` is gone. A row's last
+    # recompute already left out every mention still pending then, and a pending mention
+    # of a row is only reused while that row is being recomputed, so it is final.
+    alive: dict[int, bool] = {}
+
+    def touch(row: _Event) -> None:
+        if row.id not in touched and row.id not in applied.created:
+            applied.snapshots[row.id] = _content(row)
+        touched[row.id] = row
+
+    for event_id in sorted({m.event_id for m in old}):
+        row = session.get(_Event, event_id)
+        if row is not None:
+            touch(row)
+            alive[row.id] = _recompute(session, row, exclude=pending)
+
+    for ev in events:
+        row = _match(session, ev)
+        if row is None:
+            row = _new_event(session, ev, version)
+            applied.created.add(row.id)
+        touch(row)
+        key = (row.id, _place(ev.evidence_start, ev.evidence))
+        mention = places.get(key)
+        if mention is None:
+            mention = _Mention(event_id=row.id, article_id=article.id)
+            session.add(mention)
+            applied.mentions_added += 1
+        else:
+            pending.discard(mention.id)
+        mention.evidence = ev.evidence
+        mention.evidence_start = ev.evidence_start
+        mention.evidence_end = ev.evidence_end
+        mention.reported = _dumps(_report_of(ev))
+        mention.extractor_version = version
+        session.flush()
+        places[key] = mention
+        row.extractor_version = version
+        alive[row.id] = _recompute(session, row, exclude=pending)
+
+    if pending:
+        session.execute(delete(_Mention).where(_Mention.id.in_(pending)))
+        applied.mentions_removed = len(pending)
+    now = _now()
+    for event_id, row in touched.items():
+        if not alive[event_id]:
+            session.execute(delete(_Event).where(_Event.id == event_id))
+            if event_id in applied.created:
+                applied.created.discard(event_id)
+            else:
+                applied.removed[event_id] = _change_of(row)
+            continue
+        if event_id in applied.created:
+            continue
+        if _content(row) != applied.snapshots[event_id]:
+            row.updated_at = now
+            applied.updated.add(event_id)
+    article.extractor_version = version
+    article.extracted_at = now
     session.flush()
-    return row, True, False
+    session.expire_all()
+    return applied
 
 
-def _merge(row: _Event, ev: Event) -> bool:
-    """Add what the new report knows and the row lacks; True when anything changed."""
-    changed = False
-    old_aliases = _loads(row.product_aliases)
-    # The new event's own name becomes an alias when the row is known under another one.
-    new_names = [
-        n for n in [ev.product, *ev.product_aliases] if normalize_product(n) != row.product_key
-    ]
-    aliases = _union(old_aliases, new_names, key=normalize_product)
-    if aliases != old_aliases:
-        row.product_aliases = _dumps(aliases)
-        changed = True
-    old_ind = _loads(row.indications)
-    indications = _union(old_ind, ev.indications, key=str.casefold)
-    if indications != old_ind:
-        row.indications = _dumps(indications)
-        changed = True
-    if row.company is None and ev.company is not None:
-        row.company, changed = ev.company, True
-    if row.target is None and ev.target is not None:
-        row.target, changed = ev.target, True
-    if row.modality is None and ev.modality is not None:
-        row.modality, changed = ev.modality, True
-    if row.allogeneic is None and ev.allogeneic is not None:
-        row.allogeneic, changed = ev.allogeneic, True
-    if changed:
-        row.updated_at = _now()
-    return changed
-
-
-def _upsert_mention(
-    session: Session, ev_row: _Event, article: _Article, ev: Event
-) -> tuple[_Mention, bool]:
+def _place(start: int | None, evidence: str) -> tuple[str, Any]:
     # Without offsets the UNIQUE key cannot tell places apart (NULL != NULL), so the
     # evidence text does.
-    place = (
-        _Mention.evidence_start == ev.evidence_start
-        if ev.evidence_start is not None
-        else (_Mention.evidence_start.is_(None)) & (_Mention.evidence == ev.evidence)
-    )
-    found = session.scalars(
-        select(_Mention).where(
-            _Mention.event_id == ev_row.id, _Mention.article_id == article.id, place
+    return ("at", start) if start is not None else ("text", evidence)
+
+
+def _match(session: Session, ev: Event) -> _Event | None:
+    """The stored event this one is, if any: same regulator and kind, a shared name,
+    compatible dates. Preference: the same date, then a dated row, then the oldest."""
+    names = {normalize_product(n) for n in [ev.product, *ev.product_aliases]} - {""}
+    if not names:
+        return None
+    stmt = (
+        select(_Event)
+        .join(_EventName, _EventName.event_id == _Event.id)
+        .where(
+            _EventName.name_key.in_(names), _Event.regulator == ev.regulator, _Event.kind == ev.kind
         )
-    ).first()
-    if found is not None:
-        found.evidence = ev.evidence
-        found.evidence_end = ev.evidence_end
-        return found, False
-    mention = _Mention(
-        event_id=ev_row.id,
-        article_id=article.id,
-        evidence=ev.evidence,
-        evidence_start=ev.evidence_start,
-        evidence_end=ev.evidence_end,
+        .distinct()
+        .order_by(_Event.id)
     )
-    session.add(mention)
+    candidates = [row for row in session.scalars(stmt) if _compatible(row.date, ev.date)]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda r: (r.date != ev.date, r.date is None, r.id))
+
+
+def _new_event(session: Session, ev: Event, version: str) -> _Event:
+    now = _now()
+    row = _Event(
+        product_key=normalize_product(ev.product),
+        regulator=ev.regulator,
+        kind=ev.kind,
+        date_key=ev.date or "",
+        product=ev.product,
+        event_type=ev.event_type,
+        designation=ev.designation,
+        first_seen_at=now,
+        updated_at=now,
+        extractor_version=version,
+    )
+    _assign(row, merge_reports([(_report_of(ev), "")]))
+    session.add(row)
     session.flush()
-    return mention, True
+    return row
 
 
-def _prune(session: Session, article_id: int, kept: set[int]) -> tuple[int, int]:
-    """Drop this article's mentions the new extraction no longer has, then orphaned events."""
-    stale = session.execute(
-        select(_Mention.id, _Mention.event_id).where(
-            _Mention.article_id == article_id, _Mention.id.not_in(kept)
-        )
-    ).all()
-    if not stale:
-        return 0, 0
-    session.execute(delete(_Mention).where(_Mention.id.in_([m for m, _ in stale])))
-    touched = {e for _, e in stale}
-    orphans = session.scalars(
-        select(_Event.id).where(
-            _Event.id.in_(touched),
-            ~select(_Mention.id).where(_Mention.event_id == _Event.id).exists(),
-        )
-    ).all()
-    if orphans:
-        session.execute(delete(_Event).where(_Event.id.in_(orphans)))
-    session.expire_all()
-    return len(stale), len(orphans)
+def _assign(row: _Event, merged: _Merged) -> None:
+    """Set the row's derived columns, touching only those that differ (no spurious UPDATEs)."""
+    start, end = _date_bounds(merged.date) if merged.date else (None, None)
+    values: dict[str, Any] = {
+        "product": merged.product,
+        "product_key": merged.product_key,
+        "product_aliases": _dumps(merged.product_aliases),
+        "company": merged.company,
+        "target": merged.target,
+        "modality": merged.modality,
+        "allogeneic": merged.allogeneic,
+        "date": merged.date,
+        "date_precision": merged.date_precision,
+        "date_key": merged.date or "",
+        "date_start": start,
+        "date_end": end,
+        "indications": _dumps(merged.indications),
+        "field_sources": _dumps(merged.field_sources),
+        "conflicts": _dumps(merged.conflicts) if merged.conflicts else None,
+    }
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
 
 
-def _to_model(row: _Event, mention: _Mention | None, article: _Article | None) -> Event:
+def _recompute(session: Session, row: _Event, *, exclude: set[int] | None = None) -> bool:
+    """Derive the row from its mentions (less `exclude`); False when it has none left.
+
+    With no mention left the row keeps its values, so it can still be matched (a re-read
+    article finds its old event) until the caller deletes it.
+    """
+    stmt = (
+        select(_Mention.reported, _Article.url, _Article.published)
+        .join(_Article, _Article.id == _Mention.article_id)
+        .where(_Mention.event_id == row.id)
+        .order_by(_Mention.id)
+    )
+    if exclude:
+        stmt = stmt.where(_Mention.id.not_in(exclude))
+    found = session.execute(stmt).all()
+    if not found:
+        return False
+    reports = [
+        (json.loads(reported) if reported else _report_of_row(row), url)
+        for reported, url, _ in found
+    ]
+    merged = merge_reports(reports)
+    _assign(row, merged)
+    published = [p for _, _, p in found if p is not None]
+    first_published = min(published) if published else None
+    if row.first_published != first_published:
+        row.first_published = first_published
+    known = set(session.scalars(select(_EventName.name_key).where(_EventName.event_id == row.id)))
+    if known != merged.names:
+        if known - merged.names:
+            session.execute(
+                delete(_EventName).where(
+                    _EventName.event_id == row.id,
+                    _EventName.name_key.in_(known - merged.names),
+                )
+            )
+        session.add_all(_EventName(event_id=row.id, name_key=n) for n in merged.names - known)
+    session.flush()
+    return True
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def _code(value: str, vocabulary: type[Any], name: str) -> str:
+    """The canonical spelling of a vocabulary code given in any case."""
+    wanted = value.strip().lower()
+    for member in vocabulary:
+        if str(member.value).lower() == wanted:
+            return str(member.value)
+    allowed = ", ".join(str(m.value) for m in vocabulary)
+    raise InputError(f"unknown {name} {value!r} (one of: {allowed})")
+
+
+def _kind_code(value: str) -> str:
+    wanted = value.strip().lower()
+    for vocabulary in (EventType, Designation):
+        for member in vocabulary:
+            if str(member.value).lower() == wanted:
+                return str(member.value)
+    allowed = ", ".join(str(m.value) for m in [*EventType, *Designation])
+    raise InputError(f"unknown event type or designation {value!r} (one of: {allowed})")
+
+
+@cache
+def _target_aliases() -> dict[str, str]:
+    """Lowercased ways patterns/targets.jsonl writes a target -> its canonical id."""
+    from cgtextract.errors import PatternError
+    from cgtextract.rules import load_patterns
+
+    try:
+        rows = load_patterns("targets.jsonl")
+    except PatternError:
+        return {}
+    aliases: dict[str, str] = {}
+    for row in rows:
+        pattern, ident = row.get("pattern"), row.get("id")
+        if not isinstance(ident, str):
+            continue
+        if isinstance(pattern, list) and len(pattern) == 1 and isinstance(pattern[0], dict):
+            pattern = pattern[0].get("TEXT") or pattern[0].get("LOWER")
+        if isinstance(pattern, str):
+            aliases.setdefault(pattern.lower(), ident)
+    return aliases
+
+
+def _target_condition(value: str) -> ColumnElement[bool]:
+    names = {value.strip().lower()}
+    if canonical := _target_aliases().get(value.strip().lower()):
+        names.add(canonical.lower())
+    column = func.lower(_Event.target)
+    options: list[ColumnElement[bool]] = []
+    for name in sorted(names):
+        options += [
+            column == name,
+            column.startswith(f"{name}/", autoescape=True),
+            column.endswith(f"/{name}", autoescape=True),
+            column.contains(f"/{name}/", autoescape=True),
+        ]
+    return or_(*options)
+
+
+def _order(sort: str, descending: bool | None, c: Any) -> list[Any]:
+    """ORDER BY for `sort` over the event columns `c` (the table's, or a subquery's)."""
+    if descending is None:
+        descending = sort in ("date", "published")
+
+    def direction(column: Any) -> Any:
+        return (column.desc() if descending else column.asc()).nulls_last()
+
+    newest = [c.date_start.desc().nulls_last(), c.date.desc()]
+    if sort == "published":
+        return [direction(c.first_published), *newest, c.id]
+    if sort == "company":
+        return [direction(func.lower(c.company)), *newest, c.id]
+    if sort == "product":
+        return [direction(func.lower(c.product)), *newest, c.id]
+    return [direction(c.date_start), direction(c.date), c.id]
+
+
+# What `query` reads of an event: the columns `Event` needs plus those it sorts by.
+_QUERY_EVENT_COLUMNS = (
+    "id",
+    "company",
+    "product",
+    "product_aliases",
+    "target",
+    "modality",
+    "allogeneic",
+    "regulator",
+    "event_type",
+    "designation",
+    "date",
+    "date_precision",
+    "indications",
+    "date_start",
+    "first_published",
+)
+
+
+def _to_model(row: RowMapping) -> Event:
+    """An Event from one row of `query`: the event's columns and its first mention's."""
     return Event.model_validate(
         {
-            "source": article.url if article is not None else "",
-            "company": row.company,
-            "product": row.product,
-            "product_aliases": _loads(row.product_aliases),
-            "target": row.target,
-            "modality": row.modality,
-            "allogeneic": row.allogeneic,
-            "regulator": row.regulator,
-            "event_type": row.event_type,
-            "designation": row.designation,
-            "date": row.date,
-            "date_precision": row.date_precision,
-            "indications": _loads(row.indications),
-            "evidence": mention.evidence if mention is not None else "",
-            "published": article.published if article is not None else None,
-            "evidence_start": mention.evidence_start if mention is not None else None,
-            "evidence_end": mention.evidence_end if mention is not None else None,
+            "source": row["source"] or "",
+            "company": row["company"],
+            "product": row["product"],
+            "product_aliases": _loads(row["product_aliases"]),
+            "target": row["target"],
+            "modality": row["modality"],
+            "allogeneic": row["allogeneic"],
+            "regulator": row["regulator"],
+            "event_type": row["event_type"],
+            "designation": row["designation"],
+            "date": row["date"],
+            "date_precision": row["date_precision"],
+            "indications": _loads(row["indications"]),
+            "evidence": row["evidence"] or "",
+            "published": row["published"],
+            "evidence_start": row["evidence_start"],
+            "evidence_end": row["evidence_end"],
         }
     )
+
+
+def _iso(value: Date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _event_record(row: _Event, mentions: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "company": row.company,
+        "product": row.product,
+        "product_aliases": _loads(row.product_aliases),
+        "target": row.target,
+        "modality": row.modality,
+        "allogeneic": row.allogeneic,
+        "regulator": row.regulator,
+        "event_type": row.event_type,
+        "designation": row.designation,
+        "date": row.date,
+        "date_precision": row.date_precision,
+        "indications": _loads(row.indications),
+        "first_published": _iso(row.first_published),
+        "first_seen_at": _iso(row.first_seen_at),
+        "updated_at": _iso(row.updated_at),
+        "extractor_version": row.extractor_version,
+        "field_sources": json.loads(row.field_sources or "{}"),
+        "conflicts": json.loads(row.conflicts) if row.conflicts else None,
+        "mentions": mentions,
+    }
+
+
+def _mention_record(m: _Mention, a: _Article) -> dict[str, Any]:
+    return {
+        "source": a.url,
+        "final_url": a.final_url,
+        "title": a.title,
+        "published": _iso(a.published),
+        "evidence": m.evidence,
+        "evidence_start": m.evidence_start,
+        "evidence_end": m.evidence_end,
+        "extractor_version": m.extractor_version,
+    }
+
+
+# --- read-only SQL --------------------------------------------------------------------------
+
+_SQL_TOKEN = re.compile(
+    r"""
+      (?P<space>\s+)
+    | (?P<line_comment>--[^\n]*)
+    | (?P<block_comment>/\*.*?\*/)
+    | (?P<string>'(?:[^']|'')*')
+    | (?P<ident>"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\])
+    | (?P<dollar>\$(?P<tag>[A-Za-z_]*)\$.*?\$(?P=tag)\$)
+    | (?P<semicolon>;)
+    | (?P<word>[A-Za-z_][A-Za-z_0-9]*)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _single_select(statement: str) -> str:
+    """The statement without a trailing ';' when it is one SELECT or WITH; else InputError.
+
+    A tokenizer, not a parser: it only has to see where statements end (semicolons outside
+    strings, quoted names and comments) and which keyword comes first. The database's
+    read-only mode is what actually stops writes (a WITH can hold a DELETE).
+    """
+    first: str | None = None
+    end: int | None = None
+    for m in _SQL_TOKEN.finditer(statement):
+        kind = m.lastgroup
+        if kind in ("space", "line_comment", "block_comment"):
+            continue
+        if end is not None:
+            raise InputError("--sql takes a single statement")
+        if kind == "semicolon":
+            end = m.start()
+            continue
+        if first is None:
+            first = m.group().upper() if kind == "word" else m.group()
+    if first not in ("SELECT", "WITH"):
+        raise InputError("--sql runs only a single SELECT or WITH statement (read-only)")
+    return statement[:end] if end is not None else statement
+
+
+def _sql_error(message: str) -> str:
+    if "readonly" in message or "read-only" in message:
+        return f"--sql is read-only, the database refused to write: {message}"
+    return f"SQL error: {message}"
+
+
+def _read_sql_sqlite(engine: Engine, sql: str) -> SqlResult:
+    database = engine.url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        # No file to reopen read-only: the same database, with query_only on.
+        raw: Any = engine.raw_connection()
+        conn: sqlite3.Connection = raw.driver_connection
+        close = raw.close
+    else:
+        from pathlib import Path
+        from urllib.parse import quote
+
+        path = Path(database).resolve()
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        close = conn.close
+    try:
+        conn.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only=ON")
+        try:
+            cursor = conn.execute(sql)
+            columns = [d[0] for d in cursor.description or ()]
+            rows = [tuple(r) for r in cursor.fetchall()]
+        except sqlite3.Error as exc:
+            raise InputError(_sql_error(str(exc))) from exc
+        finally:
+            conn.execute("PRAGMA query_only=OFF")
+    finally:
+        close()
+    return SqlResult(columns, rows)
