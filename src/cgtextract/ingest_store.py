@@ -1,0 +1,453 @@
+"""What `ingest` remembers between runs: the run history, each feed's and each URL's state.
+
+Three tables, on the same database as the events but with their own metadata (they will be
+folded into the migrations later):
+
+    runs        one row per `ingest` run: when, how it ended, what it counted
+    feed_state  one row per feed or sitemap URL: validators for the next conditional GET
+    url_state   one row per canonical article URL: where it was found, its validators,
+                body hash, the feed's date for it, and whether it is done, pending or failing
+
+Every method is one short transaction, so a run killed at any moment leaves the tables
+consistent: a URL becomes `done` only in a transaction that follows the commit of its
+articles/events (see ingest.py), and discovery writes a feed's validators together with
+the URLs found in it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Engine, Float, Integer, String, Text, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from cgtextract.errors import StorageError
+
+__all__ = [
+    "STATUS_DISALLOWED",
+    "STATUS_DONE",
+    "STATUS_EMPTY",
+    "STATUS_FAILED",
+    "STATUS_PENDING",
+    "DiscoveredURL",
+    "FeedState",
+    "IngestState",
+    "RunRecord",
+    "URLState",
+]
+
+#: url_state.status values.
+STATUS_PENDING = "pending"  # discovered, not read yet (or a run died before it was)
+STATUS_DONE = "done"  # stored: its article and events are committed
+STATUS_EMPTY = "empty"  # read fine, but the page has no article text (nothing to store)
+STATUS_FAILED = "failed"  # the last attempt failed; retried on later runs up to max_attempts
+STATUS_DISALLOWED = "disallowed"  # robots.txt said no; checked again when rediscovered
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _IngestBase(DeclarativeBase):
+    pass
+
+
+class _Run(_IngestBase):
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # running | ok | partial (some failed) | interrupted (killed; set by the next run) | error
+    status: Mapped[str] = mapped_column(String(16))
+    config: Mapped[str | None] = mapped_column(Text)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    sources: Mapped[int] = mapped_column(Integer, default=0)
+    sources_failed: Mapped[int] = mapped_column(Integer, default=0)
+    discovered: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    events_new: Mapped[int] = mapped_column(Integer, default=0)
+    events_updated: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class _FeedState(_IngestBase):
+    __tablename__ = "feed_state"
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    items: Mapped[int | None] = mapped_column(Integer)
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class _URLState(_IngestBase):
+    __tablename__ = "url_state"
+
+    # Canonical URL: also the `articles.url` the events are stored under.
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    # The URL as discovered, tracking parameters and fragment removed: what is requested.
+    fetch_url: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    final_url: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    # sha256 of the response body last read: an unchanged body is not extracted again.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    # The feed's own date for the item (RSS pubDate/updated, sitemap lastmod), as written:
+    # `hint_seen` is the latest discovery's, `hint_done` the one last read successfully;
+    # they differ when the source says the item changed.
+    hint_seen: Mapped[str | None] = mapped_column(Text)
+    hint_done: Mapped[str | None] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One row of `runs`, as `cgtextract runs` shows it."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    config: str | None
+    sources: int
+    sources_failed: int
+    discovered: int
+    fetched: int
+    unchanged: int
+    skipped: int
+    failed: int
+    stored: int
+    events_new: int
+    events_updated: int
+    seconds: float | None
+    message: str | None
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """Validators of one feed or sitemap from its last successful fetch."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(frozen=True)
+class URLState:
+    """What the last runs learned about one article URL."""
+
+    url: str
+    fetch_url: str
+    source: str
+    status: str
+    attempts: int
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    hint_seen: str | None
+    hint_done: str | None
+
+
+@dataclass(frozen=True)
+class DiscoveredURL:
+    """An article link read from a feed, sitemap or listing page."""
+
+    url: str  # canonical
+    fetch_url: str
+    hint: str | None  # the source's date for it, verbatim; None when it gives none
+
+
+_RUN_COUNTS = (
+    "sources",
+    "sources_failed",
+    "discovered",
+    "fetched",
+    "unchanged",
+    "skipped",
+    "failed",
+    "stored",
+    "events_new",
+    "events_updated",
+)
+
+
+class IngestState:
+    """The ingest tables on an engine (normally the `Store`'s), created on first use."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Create the tables if needed; StorageError when the database refuses."""
+        self._engine = engine
+        try:
+            with engine.begin() as conn:
+                _IngestBase.metadata.create_all(conn)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot create the ingest tables: {_first_line(exc)}") from exc
+
+    @contextmanager
+    def _session(self, what: str) -> Iterator[Session]:
+        try:
+            with self._engine.connect() as conn:
+                # Store's SQLite hook turns this into BEGIN IMMEDIATE: a writer waits on the
+                # busy timeout instead of failing when another process writes too.
+                conn.execution_options(cgt_write=True)
+                with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                    yield session
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot {what}: {_first_line(exc)}") from exc
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def begin_run(self, config: str | None) -> int:
+        """Insert a `running` row; a `running` row left by a killed run becomes `interrupted`.
+
+        Call it only while holding the ingest lock: then no other run can be live.
+        """
+        with self._session("start a run") as session:
+            session.execute(
+                update(_Run)
+                .where(_Run.status == "running")
+                .values(status="interrupted", message="the process stopped before the end")
+            )
+            row = _Run(started_at=_now(), status="running", config=config, pid=os.getpid())
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def finish_run(
+        self,
+        run_id: int,
+        status: str,
+        counts: dict[str, int],
+        seconds: float,
+        message: str | None = None,
+    ) -> None:
+        """Record how the run ended and what it counted."""
+        with self._session("finish the run") as session:
+            row = session.get(_Run, run_id)
+            if row is None:
+                return
+            row.status = status
+            row.finished_at = _now()
+            row.seconds = round(seconds, 3)
+            row.message = message
+            for name in _RUN_COUNTS:
+                setattr(row, name, int(counts.get(name, 0)))
+
+    def runs(self, limit: int | None = 20) -> list[RunRecord]:
+        """The run history, newest first."""
+        with self._session("read the run history") as session:
+            stmt = select(_Run).order_by(_Run.id.desc())
+            if limit is not None:
+                stmt = stmt.limit(limit)
+            return [
+                RunRecord(
+                    id=r.id,
+                    started_at=r.started_at,
+                    finished_at=r.finished_at,
+                    status=r.status,
+                    config=r.config,
+                    seconds=r.seconds,
+                    message=r.message,
+                    **{name: int(getattr(r, name) or 0) for name in _RUN_COUNTS},
+                )
+                for r in session.scalars(stmt)
+            ]
+
+    # -- feeds ----------------------------------------------------------------------------
+
+    def feeds(self) -> dict[str, FeedState]:
+        """Validators of every feed seen so far, by feed URL."""
+        with self._session("read feed state") as session:
+            return {
+                r.url: FeedState(url=r.url, etag=r.etag, last_modified=r.last_modified)
+                for r in session.scalars(select(_FeedState))
+            }
+
+    def record_feed(
+        self,
+        source: str,
+        feed_url: str,
+        *,
+        http_status: int | None,
+        etag: str | None,
+        last_modified: str | None,
+        items: Sequence[DiscoveredURL],
+        error: str | None = None,
+    ) -> None:
+        """Save what one feed fetch found: its validators and its URLs, in one transaction.
+
+        New URLs become `pending`. For known ones only `hint_seen` moves, so a change the
+        feed announces stays visible (hint_seen != hint_done) until the URL is read again.
+        A failed fetch keeps the old validators and records the error.
+        """
+        with self._session(f"record feed {feed_url}") as session:
+            row = session.get(_FeedState, feed_url)
+            if row is None:
+                row = _FeedState(url=feed_url, source=source)
+                session.add(row)
+            row.source = source
+            row.checked_at = _now()
+            row.http_status = http_status
+            row.error = error
+            if error is None and http_status != 304:
+                row.etag, row.last_modified = etag, last_modified
+                row.items = len(items)
+            self._add_urls(session, source, items)
+
+    @staticmethod
+    def _add_urls(session: Session, source: str, items: Sequence[DiscoveredURL]) -> None:
+        if not items:
+            return
+        by_url = {item.url: item for item in items}
+        known = {
+            r.url: r
+            for r in session.scalars(select(_URLState).where(_URLState.url.in_(list(by_url))))
+        }
+        now = _now()
+        for url, item in by_url.items():
+            row = known.get(url)
+            if row is None:
+                session.add(
+                    _URLState(
+                        url=url,
+                        fetch_url=item.fetch_url,
+                        source=source,
+                        status=STATUS_PENDING,
+                        attempts=0,
+                        hint_seen=item.hint,
+                        first_seen_at=now,
+                    )
+                )
+            else:
+                if row.status == STATUS_FAILED and item.hint and item.hint != row.hint_seen:
+                    # The source dates the item anew: a URL given up on gets its tries back.
+                    row.attempts = 0
+                row.hint_seen = item.hint
+                row.source = source
+
+    # -- URLs -----------------------------------------------------------------------------
+
+    def url_states(self, urls: Iterable[str]) -> dict[str, URLState]:
+        """The state of each of these canonical URLs that has one."""
+        wanted = list(dict.fromkeys(urls))
+        out: dict[str, URLState] = {}
+        with self._session("read URL state") as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                for r in session.scalars(select(_URLState).where(_URLState.url.in_(chunk))):
+                    out[r.url] = _url_state(r)
+        return out
+
+    def unfinished(self, sources: Iterable[str]) -> list[URLState]:
+        """URLs of these sources left `pending` or `failed` by earlier runs (oldest first)."""
+        names = list(sources)
+        with self._session("read unfinished URLs") as session:
+            stmt = (
+                select(_URLState)
+                .where(
+                    _URLState.source.in_(names),
+                    _URLState.status.in_([STATUS_PENDING, STATUS_FAILED]),
+                )
+                .order_by(_URLState.first_seen_at, _URLState.url)
+            )
+            return [_url_state(r) for r in session.scalars(stmt)]
+
+    def mark_done(
+        self,
+        url: str,
+        *,
+        run_id: int,
+        status: str = STATUS_DONE,
+        final_url: str | None,
+        etag: str | None,
+        last_modified: str | None,
+        content_hash: str | None,
+    ) -> None:
+        """The URL was read and (for `done`) its article committed: nothing left to do.
+
+        Also used for 304s and unchanged bodies: validators are refreshed, the feed's date
+        is acknowledged (hint_done = hint_seen) and the attempt count reset.
+        """
+        with self._session(f"mark {url} {status}") as session:
+            row = session.get(_URLState, url)
+            if row is None:
+                return
+            now = _now()
+            row.status = status
+            row.attempts = 0
+            row.error = None
+            row.final_url = final_url or row.final_url
+            # Keep the old validator when a 304 does not repeat it.
+            row.etag = etag or row.etag
+            row.last_modified = last_modified or row.last_modified
+            row.content_hash = content_hash or row.content_hash
+            row.hint_done = row.hint_seen
+            row.last_attempt_at = now
+            row.done_at = now
+            row.run_id = run_id
+
+    def mark_failed(self, url: str, error: str, *, run_id: int) -> int:
+        """Count one more failed attempt; returns the attempt count."""
+        with self._session(f"mark {url} failed") as session:
+            row = session.get(_URLState, url)
+            if row is None:
+                return 0
+            row.status = STATUS_FAILED
+            row.attempts = (row.attempts or 0) + 1
+            row.error = error
+            row.last_attempt_at = _now()
+            row.run_id = run_id
+            return row.attempts
+
+    def mark_disallowed(self, url: str, *, run_id: int) -> None:
+        """robots.txt forbids the URL; it is looked at again only when rediscovered."""
+        with self._session(f"mark {url} disallowed") as session:
+            row = session.get(_URLState, url)
+            if row is None:
+                return
+            row.status = STATUS_DISALLOWED
+            row.error = "disallowed by robots.txt"
+            row.last_attempt_at = _now()
+            row.run_id = run_id
+
+
+def _url_state(r: _URLState) -> URLState:
+    return URLState(
+        url=r.url,
+        fetch_url=r.fetch_url,
+        source=r.source,
+        status=r.status,
+        attempts=r.attempts or 0,
+        etag=r.etag,
+        last_modified=r.last_modified,
+        content_hash=r.content_hash,
+        hint_seen=r.hint_seen,
+        hint_done=r.hint_done,
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    lines = [ln.strip() for ln in str(orig or exc).splitlines() if ln.strip()]
+    return lines[0] if lines else type(exc).__name__
