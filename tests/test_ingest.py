@@ -412,3 +412,29 @@ def test_second_concurrent_run_is_refused(http_server: LocalServer, db: tuple[st
     assert len(results) == 1 and getattr(results[0], "stored", None) == 1
     # Once the first run is over, the lock is free again.
     assert run(cfg, db[0]).status == "ok"
+
+
+# -- links that leave the configured origin ------------------------------------------------
+
+
+def test_feed_link_to_another_local_server_is_refused(
+    http_server: LocalServer, db: tuple[str, Path]
+) -> None:
+    with LocalServer() as other:
+        paths = serve_pages(other, PAGES)
+        serve_feed(http_server, "/feed.xml", rss([(other.url(p), pub_date(5)) for p in paths]))
+        report = run(config([_rss_source(http_server)]), db[0])
+        assert report.stored == 0 and report.failed == len(paths)
+        assert all(other.hits[p] == 0 for p in paths), "a refused address was requested"
+        assert all("refused" in f.error for f in report.failures)
+
+
+def test_feed_link_to_another_local_server_with_private_addresses_allowed(
+    http_server: LocalServer, db: tuple[str, Path]
+) -> None:
+    with LocalServer() as other:
+        paths = serve_pages(other, PAGES)
+        serve_feed(http_server, "/feed.xml", rss([(other.url(p), pub_date(5)) for p in paths]))
+        cfg = config([_rss_source(http_server)], allow_private_addresses=True)
+        report = run(cfg, db[0])
+        assert report.stored == len(paths) and report.failed == 0

@@ -132,7 +132,13 @@ def test_parse_listing() -> None:
 @pytest.mark.parametrize(
     ("body", "charset", "expected"),
     [
-        ("“Café” – ok".encode("cp1252"), None, "“Café” – ok"),  # sniffed: not UTF-8
+        (  # no declaration, not UTF-8: mostly ASCII markup with a few high bytes is windows-1252
+            "<html><body><p>“Café” – ok, the FDA granted the designation</p></body></html>".encode(
+                "cp1252"
+            ),
+            None,
+            "“Café” – ok",
+        ),
         (b'<meta charset="windows-1252"><p>\x93Caf\xe9\x94</p>', None, "“Café”"),
         (
             b'<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"><p>\x93x\x94',

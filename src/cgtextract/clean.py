@@ -19,12 +19,18 @@ _MIN_TEXT_CHARS = 40
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _META_CHARSET = re.compile(rb"<meta[^>]{0,200}charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 # 'Ã©', 'â€™', 'Ã¼': UTF-8 read as Latin-1/Windows-1252
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf€™œ\u201a-\u201e\u2018-\u2019]")
 
 
 def decode_html(body: bytes, header_charset: str | None = None) -> str:
     """Bytes to text: a BOM, then a meta charset, then valid UTF-8, then the HTTP header's
-    charset, then charset detection. A header that contradicts the page loses."""
+    charset, then charset detection. A header that contradicts the page loses. A leading
+    XML declaration is dropped: lxml refuses a str that still declares an encoding."""
+    return _XML_DECL.sub("", _decode(body, header_charset), count=1)
+
+
+def _decode(body: bytes, header_charset: str | None) -> str:
     for bom, codec in (
         (b"\xef\xbb\xbf", "utf-8-sig"),
         (b"\xff\xfe", "utf-16"),
@@ -44,6 +50,14 @@ def decode_html(body: bytes, header_charset: str | None = None) -> str:
             return body.decode(_codec(codec))
         except (LookupError, UnicodeDecodeError):
             continue
+    # mostly ASCII with a few high bytes: the web's usual legacy encoding (WHATWG default);
+    # detection on a few accented bytes guesses Cyrillic as often as not
+    high = sum(b > 0x7F for b in body[:200_000])
+    if high <= 0.15 * min(len(body), 200_000):
+        try:
+            return body.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
     from charset_normalizer import from_bytes  # trafilatura's own dependency
 
     best = from_bytes(body[:200_000]).best()

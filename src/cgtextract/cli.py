@@ -344,6 +344,13 @@ def ingest_cmd(
     concurrency: Annotated[
         int | None, typer.Option(min=1, help="Pages fetched at once over all hosts (default 8).")
     ] = None,
+    allow_private_addresses: Annotated[
+        bool | None,
+        typer.Option(
+            "--allow-private-addresses",
+            help="Let links found in feeds reach loopback/private addresses on other origins.",
+        ),
+    ] = None,
 ) -> None:
     """Fetch what is new in every source of the list (feeds, sitemaps, pages); store its events.
 
@@ -361,7 +368,9 @@ def ingest_cmd(
     except CgtextractError as exc:
         raise _fail(str(exc), 2) from None
     settings = cfg.apply(_settings(db))
-    options = cfg.options.with_flags(workers=workers, concurrency=concurrency)
+    options = cfg.options.with_flags(
+        workers=workers, concurrency=concurrency, allow_private_addresses=allow_private_addresses
+    )
     progress = ingestion.TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
     with _open_store(settings) as store:
         try:

@@ -24,7 +24,6 @@ What makes it safe to run every night, twice at once, or killed at any moment:
 
 from __future__ import annotations
 
-import codecs
 import concurrent.futures as cf
 import hashlib
 import json
@@ -57,7 +56,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from cgtextract.clean import clean_html, clean_text
+from cgtextract.clean import clean_html, clean_text, decode_html
 from cgtextract.errors import CgtextractError, InputError, NoContentError, StorageError
 from cgtextract.extract import extract
 from cgtextract.fetch import Fetched, fetch, make_client
@@ -71,6 +70,7 @@ from cgtextract.ingest_store import (
     RunRecord,
     URLState,
 )
+from cgtextract.netpolicy import guard_for
 from cgtextract.robots import RobotsCache
 from cgtextract.settings import Settings
 
@@ -186,15 +186,27 @@ class IngestOptions:
     workers: int = DEFAULT_WORKERS
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     robots: bool = True
+    # links found in feeds may not reach loopback/private/metadata addresses on another
+    # origin than the configured sources unless this is set (see netpolicy)
+    allow_private_addresses: bool = False
 
     def with_flags(
-        self, *, workers: int | None = None, concurrency: int | None = None
+        self,
+        *,
+        workers: int | None = None,
+        concurrency: int | None = None,
+        allow_private_addresses: bool | None = None,
     ) -> IngestOptions:
         """These options with the command-line flags that were given laid over them."""
         return replace(
             self,
             workers=self.workers if workers is None else workers,
             concurrency=self.concurrency if concurrency is None else concurrency,
+            allow_private_addresses=(
+                self.allow_private_addresses
+                if allow_private_addresses is None
+                else allow_private_addresses
+            ),
         )
 
 
@@ -219,6 +231,7 @@ _OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "workers": (int,),
     "max_attempts": (int,),
     "robots": (bool,),
+    "allow_private_addresses": (bool,),
 }
 _SETTING_TYPES: dict[str, tuple[type, ...]] = {
     "timeout_s": (int, float),
@@ -285,7 +298,7 @@ def _parse_ingest_table(raw: Any, where: str) -> tuple[IngestOptions, dict[str, 
         else:
             known = ", ".join(sorted({*_OPTION_TYPES, *_SETTING_TYPES}))
             raise ConfigError(f"{where}: [ingest]: unknown key {key!r} (known: {known})")
-        # bool is an int in Python; only "robots" may be one.
+        # bool is an int in Python; only the switches may be one.
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             raise ConfigError(f"{where}: [ingest]: {key} has the wrong type ({value!r})")
         if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
@@ -506,59 +519,6 @@ def parse_listing(body: bytes, base_url: str, charset: str | None = None) -> lis
         if urlsplit(absolute).scheme in ("http", "https"):
             links.append(absolute)
     return links
-
-
-# ---------------------------------------------------------------------------------------
-# Decoding
-# ---------------------------------------------------------------------------------------
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-# WHATWG Encoding: these labels mean windows-1252 in HTML (“smart quotes” live in 0x80-0x9F).
-_AS_CP1252 = frozenset({"latin-1", "iso8859-1", "ascii", "iso-8859-1", "us-ascii"})
-
-
-def _codec(label: str | bytes | None) -> str | None:
-    if not label:
-        return None
-    name = label.decode("ascii", "ignore") if isinstance(label, bytes) else label
-    try:
-        codec = codecs.lookup(name.strip()).name
-    except LookupError:
-        return None
-    if codec in _AS_CP1252:
-        return "cp1252"
-    if codec.startswith("utf-16") or codec.startswith("utf-32"):
-        return "utf-8"  # a meta tag cannot honestly say UTF-16: the bytes it is in are ASCII
-    return codec
-
-
-def decode_html(body: bytes, charset: str | None = None) -> str:
-    """Bytes of an HTML page as text: BOM, else HTTP charset, else <meta> charset, else sniff.
-
-    Sniffing tries UTF-8 and falls back to windows-1252, the web's usual legacy encoding.
-    A leading XML declaration is dropped, since lxml refuses a str that carries one.
-    """
-    text: str | None = None
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le")):
-        if body.startswith(bom):
-            text = body[len(bom) :].decode(codec, "replace")
-            break
-    if text is None and codecs.BOM_UTF16_BE and body.startswith(codecs.BOM_UTF16_BE):
-        text = body[2:].decode("utf-16-be", "replace")
-    if text is None:
-        declared = _codec(charset)
-        if declared is None:
-            found = _META_CHARSET.search(body[:4096])
-            declared = _codec(found.group(1)) if found else None
-        if declared is not None:
-            text = body.decode(declared, "replace")
-        else:
-            try:
-                text = body.decode("utf-8")
-            except UnicodeDecodeError:
-                text = body.decode("cp1252", "replace")
-    return _XML_DECL.sub("", text, count=1)
 
 
 # ---------------------------------------------------------------------------------------
@@ -986,6 +946,9 @@ class _Run:
         self.counts = _Counts(sources=len(config.sources))
         self.failures: list[IngestFailure] = []
         self.limiter = HostLimiter(options.per_host, options.host_delay_s)
+        self.guard = guard_for(
+            [src.url for src in config.sources], allow_private=options.allow_private_addresses
+        )
         self.run_id = 0
         self.robots: RobotsCache | None = None
         self.client: httpx.Client | None = None
@@ -1106,7 +1069,12 @@ class _Run:
         assert self.client is not None
         with self.limiter.slot(url, delay):
             return fetch(
-                url, self.settings, client=self.client, etag=etag, last_modified=last_modified
+                url,
+                self.settings,
+                client=self.client,
+                etag=etag,
+                last_modified=last_modified,
+                guard=self.guard,
             )
 
     def _read_source(self, src: SourceConfig, feeds: Mapping[str, FeedState]) -> list[_FeedResult]:
@@ -1254,7 +1222,7 @@ class _Run:
         if body_hash == job.content_hash and job.status in (STATUS_DONE, STATUS_EMPTY):
             return _Fetch("same_body", got=got, body_hash=body_hash)
         if got.content_type == "text/plain":
-            page = got.body.decode(_codec(got.charset) or "utf-8", "replace")
+            page = decode_html(got.body, got.charset)
         else:
             page = decode_html(got.body, got.charset)
         return _Fetch("body", got=got, page=page, body_hash=body_hash)
