@@ -15,7 +15,8 @@ from cgtextract.pipeline import is_url, load, process, run
 from cgtextract.settings import Settings
 from cgtextract.store import Store
 
-SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"
+ROOT_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SEED = ROOT_FIXTURES / "seed"
 SEED_TXT = str(SEED / "seed-article.txt")
 SEED_HTML = str(SEED / "page.html")
 
@@ -151,3 +152,18 @@ def test_run_failed_url_is_recorded(
     assert report.stored == []
     assert len(report.failed) == 1
     assert store.counts() == {"articles": 1, "events": 0, "mentions": 0}
+
+
+def test_two_workers_store_what_one_stores(tmp_path: Path) -> None:
+    from cgtextract.pipeline import run
+    from cgtextract.settings import Settings
+    from cgtextract.store import Store
+
+    pages = sorted(str(p) for p in (ROOT_FIXTURES / "dev").glob("dev-0[1-6]*.html"))
+    counts = []
+    for workers in (1, 2):
+        with Store(f"sqlite:///{tmp_path}/w{workers}.db") as store:
+            report = run(pages, Settings(), store, workers=workers, keep_events=False)
+            assert not report.failed and len(report.stored) == len(pages)
+            counts.append((report.events_found, store.counts()))
+    assert counts[0] == counts[1]

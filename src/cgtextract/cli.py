@@ -105,6 +105,9 @@ def run_cmd(
     sources: Annotated[list[str], typer.Argument(help="Files, '-' for stdin, or http(s) URLs.")],
     db: DbOption = None,
     fmt: FormatOption = "table",
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes that fetch, clean and extract (default 1).")
+    ] = 1,
 ) -> None:
     """Fetch, clean, extract and store each input, then print what was stored.
 
@@ -115,7 +118,7 @@ def run_cmd(
     _check_format(fmt)
     settings = _settings(db)
     with _open_store(settings) as store:
-        report = run(sources, settings, store)
+        report = run(sources, settings, store, workers=workers)
     for source, error in report.failed:
         typer.echo(
             f"cgtextract: {error}" if source in error else f"cgtextract: {source}: {error}",
