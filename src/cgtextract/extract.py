@@ -61,6 +61,12 @@ _CLAUSE_BREAK = re.compile(
     r",\s+where\s+|,\s+although\s+|\s+now that\s+|\s+because\s+|,\s+when\s+|,\s+allowing\s+|"
     r",\s+following\s+|\s+—\s+|\s+--\s+|\s+and\s+(?=(?:the compan\w+|it|we|they|he|she|our)\s)"
 )
+_TRIAL_APPROVAL = re.compile(
+    r"\s+(?:\w+\s+){0,2}?(?:for|of|to)\s+(?:the\s+|a\s+|its\s+)?(?:clinical\s+"
+    r"(?:trials?|studies|study)|(?:begin|start|initiate|conduct|commence)\s+(?:a\s+|the\s+|its\s+)?"
+    r"(?:Phase|clinical|first-in-human))",
+    re.I,
+)
 _NOT_REGULATOR = re.compile(
     r"\b(?:ethics committees?|institutional review boards?|IRBs?|review boards?|data monitoring|"
     r"DSMB|board of directors|shareholders|hospital'?s?|investigator-initiated)\b",
@@ -945,6 +951,9 @@ def _action_kind(
             return None
         if kinds & {"ind", "cta"}:
             return "ind_clearance"
+        if _TRIAL_APPROVAL.match(doc.article.text, a.end, hi):
+            return "ind_clearance"  # 'approval for clinical trials', 'approved to start a trial'
+
         if a.text.lower() == "in place":
             return None
         return "approval"
