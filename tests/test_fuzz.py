@@ -31,9 +31,34 @@ CORPUS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "fixtures" / "de
 # astral-plane symbols, replacement characters, NULs and line separators
 TRICKY = "\u200f\u200e\u200d\u200b\u0301\u0308\U0001f9ec\U0001d4d0\ufffd\x00\u2028\u2029\r\t"
 WORDS = [
-    "FDA", "EMA", "NMPA", "granted", "approved", "Orphan Drug Designation", "RMAT", "IND",
-    "CT0596", "cilta-cel", "(", ")", ";", ",", ".", "On December 22,", "2025", "Q3", "BCMA",
-    "CAR-T", "today announced", "Inc.", "clinical hold", "lifted", "About", "\n", "“", "”",
+    "FDA",
+    "EMA",
+    "NMPA",
+    "granted",
+    "approved",
+    "Orphan Drug Designation",
+    "RMAT",
+    "IND",
+    "CT0596",
+    "cilta-cel",
+    "(",
+    ")",
+    ";",
+    ",",
+    ".",
+    "On December 22,",
+    "2025",
+    "Q3",
+    "BCMA",
+    "CAR-T",
+    "today announced",
+    "Inc.",
+    "clinical hold",
+    "lifted",
+    "About",
+    "\n",
+    "“",
+    "”",
 ]
 
 
@@ -51,12 +76,19 @@ def test_random_bytes(data: bytes) -> None:
     _check(lambda: extract(clean_html(data, "fuzz.html")))
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)) | st.sampled_from(TRICKY), max_size=3000))
+@given(
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",)) | st.sampled_from(TRICKY),
+        max_size=3000,
+    )
+)
 def test_random_unicode_text(text: str) -> None:
     _check(lambda: extract(clean_text(text, "fuzz.txt")))
 
 
-@given(st.lists(st.sampled_from(WORDS) | st.sampled_from(TRICKY) | st.text(max_size=8), max_size=300))
+@given(
+    st.lists(st.sampled_from(WORDS) | st.sampled_from(TRICKY) | st.text(max_size=8), max_size=300)
+)
 def test_release_like_word_salad(words: list[str]) -> None:
     text = "Release\nSHANGHAI, Aug. 20, 2020 /PRNewswire/ -- " + " ".join(words)
     _check(lambda: extract(clean_text(text, "salad.txt")))
@@ -70,6 +102,8 @@ def test_mutated_corpus_pages(page: str, data: st.DataObject) -> None:
     _check(lambda: extract(clean_html(mutated, "mutated.html")))
 
 
-@given(st.binary(max_size=2000), st.sampled_from([None, "utf-8", "gbk", "shift_jis", "bogus-charset"]))
+@given(
+    st.binary(max_size=2000), st.sampled_from([None, "utf-8", "gbk", "shift_jis", "bogus-charset"])
+)
 def test_decoding_never_raises(data: bytes, charset: str | None) -> None:
     assert isinstance(decode_html(data, charset), str)
