@@ -2,15 +2,26 @@
 
 Every failure comes out as a single FetchError with a one-line human message;
 no httpx exception escapes, so callers (and the CLI) handle one error type.
+
+Bounds, each from `Settings`: `max_bytes` for the body both as sent and once decompressed
+(gzip and deflate are inflated here, 64 KiB at a time, so a small compression bomb never
+grows past the cap in memory); `max_redirects` hops; `timeout_s` for each connect or read;
+`max_fetch_s` for the whole fetch, hops, retries and a slowly dripped body included.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import socket
+import threading
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -40,6 +51,20 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_RETRY_AFTER_S = 30.0
 
 _ALLOWED_SCHEMES = frozenset({"http", "https"})
+
+#: Content-Encodings inflated here with bounded output, and their zlib window bits.
+_ZLIB_WBITS = {
+    "gzip": zlib.MAX_WBITS | 16,
+    "x-gzip": zlib.MAX_WBITS | 16,
+    "deflate": zlib.MAX_WBITS,
+}
+#: Content-Encodings refused: httpx would decode a whole network read of them at once,
+#: and one read of a brotli or zstd bomb can expand to gigabytes. We never ask for them.
+_REFUSED_ENCODINGS = frozenset({"br", "zstd"})
+#: What we ask for; a server that sends something else anyway is handled as above.
+ACCEPT_ENCODING = "gzip, deflate"
+#: Most bytes one decompression step may produce: the unit in which the cap is checked.
+DECODE_CHUNK_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -83,7 +108,9 @@ def make_client(settings: Settings) -> httpx.Client:
     """
     return httpx.Client(
         timeout=httpx.Timeout(settings.timeout_s),
-        headers={"User-Agent": settings.user_agent},
+        # Not httpx's default, which adds br and zstd when their packages are installed:
+        # those cannot be inflated with bounded output, so they are never asked for.
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
         follow_redirects=False,
     )
 
@@ -108,15 +135,93 @@ def fetch(
     _check_scheme(url, url)
     if guard is not None:
         guard(url)
-    headers = {"User-Agent": settings.user_agent}
+    headers = {"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    if client is not None:
-        return _follow(client, url, headers, settings, guard)
-    with make_client(settings) as own_client:
-        return _follow(own_client, url, headers, settings, guard)
+    with _Budget(settings.max_fetch_s) as budget:
+        if client is not None:
+            return _follow(client, url, headers, settings, guard, budget)
+        with make_client(settings) as own_client:
+            return _follow(own_client, url, headers, settings, guard, budget)
+
+
+class _Budget:
+    """The wall-clock limit of one fetch (``settings.max_fetch_s``), hops and retries included.
+
+    Checked before each request and after each chunk of body, and each request's timeouts
+    are cut to the time left. A watchdog also shuts the sockets this fetch opened when the
+    time is up, so a server that drips its headers (which httpx reads before any of our
+    code runs) is cut off too; a connection reused from a shared client is bounded by the
+    checks and timeouts only.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._done = False
+        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Budget:
+        self._timer.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        with self._lock:
+            self._done = True
+            self._sockets.clear()
+        self._timer.cancel()
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def over(self) -> bool:
+        return self.expired or self.remaining() <= 0
+
+    def error(self, where: str) -> FetchError:
+        return FetchError(
+            f"{where}: took longer than {self.seconds:g}s (max_fetch_s), stopped reading"
+        )
+
+    def check(self, where: str) -> None:
+        if self.over():
+            raise self.error(where)
+
+    def timeout(self, settings: Settings) -> float:
+        """The per-request timeout: ``timeout_s``, or less when the budget is nearly spent."""
+        return max(min(settings.timeout_s, self.remaining()), 0.001)
+
+    def trace(self, name: str, info: dict[str, Any]) -> None:
+        """httpcore's trace hook: remember each socket this fetch connects."""
+        if name not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            return
+        stream = info.get("return_value")
+        get = getattr(stream, "get_extra_info", None)
+        sock = get("socket") if get is not None else None
+        if isinstance(sock, socket.socket):
+            with self._lock:
+                if not self._done:
+                    self._sockets.append(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 class _Transient(Exception):
@@ -136,12 +241,13 @@ def _follow(
     url: str,
     headers: dict[str, str],
     settings: Settings,
-    guard: Callable[[str], None] | None = None,
+    guard: Callable[[str], None] | None,
+    budget: _Budget,
 ) -> Fetched:
     """Follow redirects by hand so every hop is scheme-checked, vetted and counted."""
     current = url
     for _hop in range(settings.max_redirects + 1):
-        outcome = _get_with_retries(client, url, current, headers, settings)
+        outcome = _get_with_retries(client, url, current, headers, settings, budget)
         if isinstance(outcome, Fetched):
             return outcome
         _check_scheme(url, outcome)
@@ -152,46 +258,72 @@ def _follow(
 
 
 def _get_with_retries(
-    client: httpx.Client, url: str, current: str, headers: dict[str, str], settings: Settings
+    client: httpx.Client,
+    url: str,
+    current: str,
+    headers: dict[str, str],
+    settings: Settings,
+    budget: _Budget,
 ) -> Fetched | str:
     """One hop, retried on transient failures with exponential backoff."""
     attempt = 0
     while True:
+        budget.check(_where(url, current))
         try:
-            return _get_once(client, url, current, headers, settings)
+            return _get_once(client, url, current, headers, settings, budget)
         except _Transient as exc:
-            if attempt >= settings.retries:
-                tries = f" (gave up after {attempt + 1} attempts)" if attempt else ""
-                raise FetchError(f"{_where(url, current)}: {exc.message}{tries}") from exc.cause
             delay = exc.retry_after
             if delay is None:
                 delay = min(settings.backoff_s * (2**attempt), MAX_RETRY_AFTER_S)
+            if attempt >= settings.retries or delay >= budget.remaining():
+                tries = f" (gave up after {attempt + 1} attempts)" if attempt else ""
+                if attempt < settings.retries:
+                    tries = f" (no time left to retry within {budget.seconds:g}s, max_fetch_s)"
+                raise FetchError(f"{_where(url, current)}: {exc.message}{tries}") from exc.cause
             time.sleep(delay)
             attempt += 1
 
 
 def _get_once(
-    client: httpx.Client, url: str, current: str, headers: dict[str, str], settings: Settings
+    client: httpx.Client,
+    url: str,
+    current: str,
+    headers: dict[str, str],
+    settings: Settings,
+    budget: _Budget,
 ) -> Fetched | str:
     """Send one GET; return a Fetched, or the next URL when the answer is a redirect."""
     try:
         with client.stream(
-            "GET", current, headers=headers, timeout=settings.timeout_s, follow_redirects=False
+            "GET",
+            current,
+            headers=headers,
+            timeout=budget.timeout(settings),
+            follow_redirects=False,
+            extensions={"trace": budget.trace},
         ) as response:
-            return _handle(response, url, current, settings)
+            return _handle(response, url, current, settings, budget)
     except httpx.TimeoutException as exc:
+        if budget.over():
+            raise budget.error(_where(url, current)) from exc
         raise _Transient(f"timed out after {settings.timeout_s}s", cause=exc) from exc
     except httpx.ConnectError as exc:
+        if budget.over():
+            raise budget.error(_where(url, current)) from exc
         raise _Transient(f"cannot connect ({_describe(exc)})", cause=exc) from exc
     except httpx.TransportError as exc:
+        if budget.over():  # the watchdog shut the socket
+            raise budget.error(_where(url, current)) from exc
         # The server hung up or spoke broken HTTP mid-response: often transient.
         raise _Transient(f"connection failed ({_describe(exc)})", cause=exc) from exc
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        # e.g. a body that fails to decompress, or a URL httpx cannot parse.
+        # e.g. a URL httpx cannot parse.
         raise FetchError(f"{_where(url, current)}: {_describe(exc)}") from exc
 
 
-def _handle(response: httpx.Response, url: str, current: str, settings: Settings) -> Fetched | str:
+def _handle(
+    response: httpx.Response, url: str, current: str, settings: Settings, budget: _Budget
+) -> Fetched | str:
     """Decide what a response means before reading any of its body."""
     status = response.status_code
     where = _where(url, current)
@@ -210,26 +342,116 @@ def _handle(response: httpx.Response, url: str, current: str, settings: Settings
     media_type, _charset = parse_content_type(response.headers.get("content-type"))
     if media_type is not None and media_type not in ACCEPTED_CONTENT_TYPES:
         raise FetchError(f"{where}: not an HTML or text page ({media_type})")
-    return _fetched(url, response, _read_capped(response, where, settings.max_bytes))
+    body = _read_capped(response, where, settings.max_bytes, budget)
+    return _fetched(url, response, body)
 
 
-def _read_capped(response: httpx.Response, where: str, max_bytes: int) -> bytes:
+def _read_capped(
+    response: httpx.Response, where: str, max_bytes: int, budget: _Budget | None = None
+) -> bytes:
     """Read the body chunk by chunk and stop as soon as it passes ``max_bytes``.
 
-    The cap applies to the decoded body, so a small gzip bomb is caught as well.
+    The cap applies to the body as sent and once decompressed. gzip and deflate are
+    inflated here from the raw bytes, at most DECODE_CHUNK_BYTES per step, so a small
+    compression bomb is stopped after max_bytes of output, never held whole in memory.
+    With a ``budget``, the fetch's wall-clock limit is checked after every chunk.
     """
     too_big = f"{where}: body larger than {max_bytes} bytes"
     declared = response.headers.get("content-length")
     if declared is not None and declared.strip().isdigit() and int(declared) > max_bytes:
         raise FetchError(too_big)
+    encodings = _content_encodings(response.headers.get("content-encoding"))
+    refused = [e for e in encodings if e in _REFUSED_ENCODINGS]
+    if refused:
+        raise FetchError(
+            f"{where}: unsupported Content-Encoding {refused[0]!r} (asked for {ACCEPT_ENCODING})"
+        )
+    # Anything else httpx does not know it passes through undecoded; so do we.
+    inflate = [e for e in encodings if e in _ZLIB_WBITS]
+    if inflate:
+        too_big += " once decompressed"
+
+    def raw() -> Iterator[bytes]:
+        received = 0
+        for chunk in response.iter_raw():
+            received += len(chunk)
+            if received > max_bytes:
+                raise FetchError(f"{where}: body larger than {max_bytes} bytes")
+            if budget is not None:
+                budget.check(where)
+            yield chunk
+
+    pieces: Iterable[bytes] = raw()
+    for encoding in reversed(inflate):  # the last encoding applied is undone first
+        pieces = _inflate(pieces, encoding, where)
     chunks: list[bytes] = []
     total = 0
-    for chunk in response.iter_bytes():
-        total += len(chunk)
+    for piece in pieces:
+        total += len(piece)
         if total > max_bytes:
             raise FetchError(too_big)
-        chunks.append(chunk)
+        if budget is not None:
+            budget.check(where)
+        chunks.append(piece)
+    if budget is not None:
+        # Also after the last byte: a watchdog that shut the socket ends a body that has
+        # no Content-Length early, and that must not pass for the whole page.
+        budget.check(where)
     return b"".join(chunks)
+
+
+def _content_encodings(value: str | None) -> list[str]:
+    """The codings of a Content-Encoding header, in the order they were applied."""
+    if not value:
+        return []
+    codings = (part.strip().lower() for part in value.split(","))
+    return [c for c in codings if c and c != "identity"]
+
+
+def _inflate(chunks: Iterable[bytes], encoding: str, where: str) -> Iterator[bytes]:
+    """Undo one gzip or deflate coding, yielding at most DECODE_CHUNK_BYTES at a time.
+
+    As httpx does: "deflate" is zlib-wrapped by the standard but raw deflate from many
+    servers, so the first two bytes decide; data after the end of the stream is ignored.
+    """
+    decoder: Any = None
+    head = b""
+    try:
+        for chunk in chunks:
+            if decoder is None:
+                head += chunk
+                if encoding == "deflate" and len(head) < 2:
+                    continue
+                wbits = _ZLIB_WBITS[encoding]
+                if encoding == "deflate" and not _zlib_header(head):
+                    wbits = -zlib.MAX_WBITS
+                decoder = zlib.decompressobj(wbits)
+                chunk, head = head, b""
+            yield from _drain(decoder, chunk)
+            if decoder.eof:
+                return
+        if decoder is None and head:
+            decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+            yield from _drain(decoder, head)
+    except zlib.error as exc:
+        raise FetchError(f"{where}: cannot decompress the body ({encoding}: {exc})") from exc
+
+
+def _drain(decoder: Any, data: bytes) -> Iterator[bytes]:
+    """Feed ``data`` to a zlib decompressor, taking its output one bounded piece at a time."""
+    out: bytes = decoder.decompress(data, DECODE_CHUNK_BYTES)
+    while True:
+        if out:
+            yield out
+        # More to come while input is left over or the last piece filled the bound.
+        if decoder.eof or (not decoder.unconsumed_tail and len(out) < DECODE_CHUNK_BYTES):
+            return
+        out = decoder.decompress(decoder.unconsumed_tail, DECODE_CHUNK_BYTES)
+
+
+def _zlib_header(data: bytes) -> bool:
+    """True when ``data`` starts like a zlib stream (RFC 1950), not raw deflate."""
+    return len(data) >= 2 and data[0] & 0x0F == 8 and ((data[0] << 8) | data[1]) % 31 == 0
 
 
 def _fetched(url: str, response: httpx.Response, body: bytes) -> Fetched:

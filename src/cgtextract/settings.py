@@ -8,6 +8,11 @@ from dataclasses import dataclass, replace
 DEFAULT_DB_URL = "sqlite:///cgtextract.db"
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+"""Largest body a fetch keeps, counted after decompression (and before it)."""
+DEFAULT_MAX_FETCH_S = 60.0
+"""Wall time one fetch may take in all: every redirect hop, retry, wait and body byte."""
+DEFAULT_DB_BUSY_TIMEOUT_S = 10.0
+"""How long a SQLite connection waits for another process's lock before giving up."""
 DEFAULT_MAX_REDIRECTS = 5
 DEFAULT_RETRIES = 2
 DEFAULT_BACKOFF_S = 0.5
@@ -27,6 +32,9 @@ class Settings:
     retries: int = DEFAULT_RETRIES
     backoff_s: float = DEFAULT_BACKOFF_S
     user_agent: str = DEFAULT_USER_AGENT
+    # Added later; kept last so positional construction still means what it did.
+    max_fetch_s: float = DEFAULT_MAX_FETCH_S
+    db_busy_timeout_s: float = DEFAULT_DB_BUSY_TIMEOUT_S
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -20,6 +20,7 @@ and get back the Pydantic models of `models.py`, and driver errors become `Stora
 from __future__ import annotations
 
 import calendar
+import contextlib
 import hashlib
 import json
 import logging
@@ -62,6 +63,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from cgtextract.errors import InputError, StorageError
 from cgtextract.models import Article, Designation, Event, EventType, Modality, Regulator
+from cgtextract.settings import DEFAULT_DB_BUSY_TIMEOUT_S
 
 __all__ = [
     "OWN_TABLES",
@@ -95,7 +97,7 @@ _log = logging.getLogger(__name__)
 # One key for every writer and for migrations: PostgreSQL advisory locks are per database,
 # so two processes writing the same database wait for each other here ("cgtxtrct").
 _PG_LOCK_KEY = 0x6367747874726374
-_SQLITE_BUSY_TIMEOUT_MS = 10_000
+_SQLITE_BUSY_TIMEOUT_MS = int(DEFAULT_DB_BUSY_TIMEOUT_S * 1000)
 # Transient failures worth one more try: SQLite busy after the timeout, PostgreSQL
 # serialization failure, deadlock, lock not available.
 _RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
@@ -637,15 +639,26 @@ class Store:
     the same database; they must not write the tables in `OWN_TABLES`.
     """
 
-    def __init__(self, url: str, *, upgrade: bool = True) -> None:
+    def __init__(
+        self, url: str, *, upgrade: bool = True, busy_timeout_s: float | None = None
+    ) -> None:
         """Open the database, creating or upgrading its schema to the newest revision.
 
         With `upgrade=False` an older database is refused (StorageError) instead of being
         upgraded. StorageError also when the database cannot be opened.
+
+        `busy_timeout_s` (SQLite): how long a statement waits for another process's lock
+        before failing with "database is locked"; default the URL's `?timeout=` (the
+        pysqlite option), else `settings.DEFAULT_DB_BUSY_TIMEOUT_S`.
         """
         self.url = url
         self._shown_url = _shown(url)
-        self.engine: Engine = _engine(url, self._shown_url)
+        self.engine: Engine = _engine(url, self._shown_url, busy_timeout_s)
+        self.busy_timeout_s: float = (
+            _busy_timeout_s(self.engine, busy_timeout_s)  # checked by _engine
+            if self.engine.dialect.name == "sqlite"
+            else DEFAULT_DB_BUSY_TIMEOUT_S
+        )
         try:
             self.revision_before, self.revision = _migrate(self.engine, upgrade=upgrade)
         except StorageError:
@@ -653,7 +666,7 @@ class Store:
             raise
         except SQLAlchemyError as exc:
             self.engine.dispose()
-            raise StorageError(f"cannot open database {self._shown_url}: {_one_line(exc)}") from exc
+            raise StorageError(f"cannot open database {self._shown_url}: {self._why(exc)}") from exc
 
     @property
     def _engine(self) -> Engine:
@@ -691,10 +704,12 @@ class Store:
                         return work(session)
             except SQLAlchemyError as exc:
                 if attempt < _RETRIES and _transient(exc):
-                    _log.warning("retrying %s after %s", what, _one_line(exc))
+                    # info, not warning: with no logging set up, a warning would reach
+                    # stderr through logging's last-resort handler, around the CLI's line.
+                    _log.info("retrying %s after %s", what, _one_line(exc))
                     time.sleep(0.05 * attempt)
                     continue
-                raise StorageError(f"cannot {what} in {self._shown_url}: {_one_line(exc)}") from exc
+                raise StorageError(f"cannot {what} in {self._shown_url}: {self._why(exc)}") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _read(self, what: str, work: Callable[[Session], _T]) -> _T:
@@ -702,7 +717,18 @@ class Store:
             with Session(self.engine) as session:
                 return work(session)
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot {what} in {self._shown_url}: {_one_line(exc)}") from exc
+            raise StorageError(f"cannot {what} in {self._shown_url}: {self._why(exc)}") from exc
+
+    def _why(self, exc: BaseException) -> str:
+        """The driver's one-line message, saying what the busy timeout was when locked out."""
+        message = _one_line(exc)
+        if isinstance(exc, SQLAlchemyError) and _transient(exc) and self._is_sqlite:
+            message += f" (another connection holds it; busy timeout {self.busy_timeout_s:g}s)"
+        return message
+
+    @property
+    def _is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -868,6 +894,17 @@ class Store:
         of the articles reporting it. `sort`: one of SORTS; `descending` defaults to True
         for dates and False for names. An unknown code or bad date is an InputError.
         """
+        given = {
+            "company": company,
+            "product": product,
+            "target": target,
+            "indication": indication,
+        }
+        for name, value in given.items():
+            # SQLite cuts a bound string at a NUL ("x\0y" LIKE matches as "x"), so that one
+            # filter would silently match everything; PostgreSQL rejects it outright.
+            if value is not None and "\x00" in value:
+                raise InputError(f"{name} must not contain a NUL character")
         conditions: list[ColumnElement[bool]] = []
         if company:
             conditions.append(func.lower(_Event.company).contains(company.lower(), autoescape=True))
@@ -1047,30 +1084,53 @@ class Store:
         """Run one SELECT (or WITH ... SELECT) read-only and return its rows.
 
         Read-only for real, not only by looking at the text: SQLite runs it on a separate
-        connection opened with `mode=ro` and `PRAGMA query_only=ON`; PostgreSQL in a
-        READ ONLY transaction that is rolled back. Anything but a single SELECT/WITH
-        statement is refused first. Refusals and SQL errors are InputError.
+        connection opened with `mode=ro`, `PRAGMA query_only=ON` and an authorizer that
+        allows reads only; PostgreSQL in a READ ONLY transaction that is rolled back, sent
+        with the extended protocol (one statement, whatever the text holds) on a connection
+        that is closed afterwards. Other drivers are refused. Anything but a single
+        SELECT/WITH statement (as the dialect tokenizes it) is refused first. Refusals and
+        SQL errors are InputError; a broken or locked database is StorageError.
         """
-        sql = _single_select(statement)
-        if self.engine.dialect.name == "sqlite":
-            return _read_sql_sqlite(self.engine, sql)
+        dialect = self.engine.dialect
+        sql = _single_select(statement, dialect.name)
+        if dialect.name == "sqlite":
+            return _read_sql_sqlite(self.engine, sql, self._shown_url, self.busy_timeout_s)
+        if dialect.name != "postgresql" or dialect.driver != "psycopg":
+            # Read-only is enforced by the database, and checked for these two only.
+            raise InputError(
+                "--sql runs on SQLite and on PostgreSQL through psycopg only, "
+                f"not on {dialect.name}+{dialect.driver}"
+            )
         # The DBAPI cursor itself, with no parameters: through SQLAlchemy, psycopg would
         # read every % in the user's SQL (LIKE '%x%') as a placeholder.
-        dbapi_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
+        dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
         try:
             raw = self.engine.raw_connection()
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot run SQL in {self._shown_url}: {_one_line(exc)}") from exc
         try:
-            cursor = raw.cursor()
+            cursor: Any = raw.cursor()
             cursor.execute("SET TRANSACTION READ ONLY")
-            cursor.execute(sql)
+            cursor.execute("SHOW transaction_read_only")
+            if (cursor.fetchone() or ("off",))[0] != "on":
+                raise StorageError(f"cannot run SQL in {self._shown_url}: not read-only")
+            # prepare=True: the extended protocol, whose Parse takes exactly one statement,
+            # whatever the text looks like to `_single_select`. The simple protocol would
+            # run "SELECT 1; COMMIT; DELETE ..." and the DELETE after the read-only COMMIT.
+            cursor.execute(sql, prepare=True)
             columns = [d[0] for d in cursor.description or ()]
             rows = [tuple(r) for r in cursor.fetchall()] if cursor.description else []
         except dbapi_error as exc:
-            raise InputError(_sql_error(_one_line(exc))) from exc
+            message = _one_line(exc)
+            if "multiple commands" in message:
+                raise InputError("--sql takes a single statement") from exc
+            raise InputError(_sql_error(message)) from exc
         finally:
-            raw.rollback()
+            # The SQL may have changed the session in ways a rollback keeps (a session
+            # advisory lock, a prepared statement): this connection is not pooled again.
+            with contextlib.suppress(Exception):
+                raw.rollback()
+            raw.invalidate()
             raw.close()
         return SqlResult(columns, rows)
 
@@ -1078,17 +1138,36 @@ class Store:
 # --- opening and migrating ------------------------------------------------------------------
 
 
-def _engine(url: str, shown: str) -> Engine:
+def _engine(url: str, shown: str, busy_timeout_s: float | None = None) -> Engine:
     try:
         engine = create_engine(url)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StorageError(f"cannot open database {shown}: {_one_line(exc)}") from exc
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
+        try:
+            busy_ms = int(_busy_timeout_s(engine, busy_timeout_s) * 1000)
+        except ValueError as exc:
+            raise StorageError(f"cannot open database {shown}: {exc}") from exc
+        _configure_sqlite(engine, busy_ms)
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _busy_timeout_s(engine: Engine, given: float | None) -> float:
+    """SQLite's busy timeout: as given, else the URL's `?timeout=` (seconds), else default."""
+    if given is None:
+        from_url = engine.url.query.get("timeout")
+        if isinstance(from_url, str) and from_url.strip():
+            try:
+                given = float(from_url)
+            except ValueError:
+                raise ValueError(f"timeout={from_url!r} in the URL is not a number") from None
+    value = DEFAULT_DB_BUSY_TIMEOUT_S if given is None else float(given)
+    if not value >= 0:
+        raise ValueError(f"busy timeout must be 0 or more seconds, got {value}")
+    return value
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int = _SQLITE_BUSY_TIMEOUT_MS) -> None:
     """WAL + NORMAL: readers never block the writer, one fsync per checkpoint not per commit.
 
     sqlite3's own transaction handling is switched off and SQLAlchemy emits BEGIN itself
@@ -1101,13 +1180,10 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         try:
-            for pragma in (
-                f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}",
-                "PRAGMA journal_mode=WAL",
-                "PRAGMA synchronous=NORMAL",
-                "PRAGMA foreign_keys=ON",
-            ):
-                cursor.execute(pragma)
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            _switch_to_wal(cursor, busy_timeout_ms / 1000)
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
         finally:
             cursor.close()
 
@@ -1115,6 +1191,27 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get("cgt_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _switch_to_wal(cursor: Any, busy_timeout_s: float) -> None:
+    """PRAGMA journal_mode=WAL, waiting out other connections for up to the busy timeout.
+
+    Two processes opening a new database at once both try to switch it; SQLite answers
+    the loser "database is locked" at once, without its busy handler (waiting there could
+    deadlock). By the time it asks again the winner has switched it, and the pragma is a
+    no-op. A lock held for longer still fails after the busy timeout, as any statement.
+    """
+    deadline = time.monotonic() + busy_timeout_s
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 _LEGACY = "0001"  # a 0.1.0 database: our tables, no alembic_version
@@ -1652,34 +1749,78 @@ def _mention_record(m: _Mention, a: _Article) -> dict[str, Any]:
 
 # --- read-only SQL --------------------------------------------------------------------------
 
-_SQL_TOKEN = re.compile(
-    r"""
-      (?P<space>\s+)
-    | (?P<line_comment>--[^\n]*)
-    | (?P<block_comment>/\*.*?\*/)
-    | (?P<string>'(?:[^']|'')*')
-    | (?P<ident>"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\])
-    | (?P<dollar>\$(?P<tag>[A-Za-z_]*)\$.*?\$(?P=tag)\$)
-    | (?P<semicolon>;)
-    | (?P<word>[A-Za-z_][A-Za-z_0-9]*)
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+
+# Tokens of SQL as each dialect reads them: enough to find where statements end and which
+# keyword comes first. SQLite: block comments do not nest, names may be quoted "x", `x`
+# or [x]. PostgreSQL: block comments nest, strings may be $tag$...$tag$ or E'..\'..',
+# and [ ` are not quotes. A word may hold $ in both ("a$$" is a name, not a quote).
+# Unknown dialect: every rule at once (the check then only reads, it does not protect).
+def _sql_lexer(*, nested: bool, postgres: bool, sqlite: bool) -> tuple[re.Pattern[str], bool]:
+    ident_start = r"[^\W\d]"  # a letter or _, any alphabet
+    parts = [
+        r"(?P<space>[ \t\n\r\f\v]+)",
+        r"(?P<line_comment>--[^\n]*)",
+        r"(?P<block_comment>/\*)",
+    ]
+    if postgres:
+        parts.append(r"(?P<estring>[Ee]'(?:[^'\\]|\\.|'')*')")
+    parts.append(r"(?P<string>'(?:[^']|'')*')")
+    names = [r'"(?:[^"]|"")*"']
+    if sqlite:
+        names += [r"`(?:[^`]|``)*`", r"\[[^\]]*\]"]
+    parts.append(f"(?P<ident>{'|'.join(names)})")
+    if postgres:
+        parts.append(rf"(?P<dollar>\$(?P<tag>(?:{ident_start}\w*)?)\$.*?\$(?P=tag)\$)")
+    parts += [r"(?P<semicolon>;)", rf"(?P<word>{ident_start}[\w$]*)", r"(?P<other>.)"]
+    return re.compile("|".join(parts), re.DOTALL), nested
 
 
-def _single_select(statement: str) -> str:
+_SQL_LEXERS = {
+    "sqlite": _sql_lexer(nested=False, postgres=False, sqlite=True),
+    "postgresql": _sql_lexer(nested=True, postgres=True, sqlite=False),
+    None: _sql_lexer(nested=True, postgres=True, sqlite=True),
+}
+_COMMENT_EDGE = re.compile(r"/\*|\*/")
+
+
+def _block_comment_end(statement: str, start: int, nested: bool) -> int:
+    """Where the block comment opened at `start` ends (nested ones counted when `nested`);
+    the end of the text when it is never closed."""
+    if not nested:
+        close = statement.find("*/", start + 2)
+        return len(statement) if close < 0 else close + 2
+    depth = 0
+    for m in _COMMENT_EDGE.finditer(statement, start):
+        depth += 1 if m.group() == "/*" else -1
+        if depth == 0:
+            return m.end()
+    return len(statement)
+
+
+def _single_select(statement: str, dialect: str | None = None) -> str:
     """The statement without a trailing ';' when it is one SELECT or WITH; else InputError.
 
-    A tokenizer, not a parser: it only has to see where statements end (semicolons outside
-    strings, quoted names and comments) and which keyword comes first. The database's
-    read-only mode is what actually stops writes (a WITH can hold a DELETE).
+    A tokenizer, not a parser, reading the text as `dialect` ("sqlite", "postgresql")
+    does: it only has to see where statements end (semicolons outside strings, quoted
+    names and comments) and which keyword comes first. It is the friendly first check;
+    the database is what stops writes and second statements (SQLite opened read-only
+    with an authorizer, `sqlite3` running one statement per call; PostgreSQL in a READ
+    ONLY transaction through the extended protocol, which takes one statement).
     """
+    lexer, nested = _SQL_LEXERS.get(dialect, _SQL_LEXERS[None])
     first: str | None = None
     end: int | None = None
-    for m in _SQL_TOKEN.finditer(statement):
+    pos = 0
+    while pos < len(statement):
+        m = lexer.match(statement, pos)
+        if m is None:  # pragma: no cover - `other` matches any character
+            break
         kind = m.lastgroup
-        if kind in ("space", "line_comment", "block_comment"):
+        pos = m.end()
+        if kind == "block_comment":
+            pos = _block_comment_end(statement, m.start(), nested)
+            continue
+        if kind in ("space", "line_comment"):
             continue
         if end is not None:
             raise InputError("--sql takes a single statement")
@@ -1694,36 +1835,102 @@ def _single_select(statement: str) -> str:
 
 
 def _sql_error(message: str) -> str:
-    if "readonly" in message or "read-only" in message:
+    if "readonly" in message or "read-only" in message or message == "not authorized":
         return f"--sql is read-only, the database refused to write: {message}"
     return f"SQL error: {message}"
 
 
-def _read_sql_sqlite(engine: Engine, sql: str) -> SqlResult:
-    database = engine.url.database or ""
-    if database in ("", ":memory:") or database.startswith("file:"):
-        # No file to reopen read-only: the same database, with query_only on.
-        raw: Any = engine.raw_connection()
-        conn: sqlite3.Connection = raw.driver_connection
-        close = raw.close
-    else:
-        from pathlib import Path
-        from urllib.parse import quote
+# What --sql may do on SQLite, asked by SQLite itself for every table, column, function
+# and pragma a statement touches, before it runs. Reading only: no ATTACH (which would
+# create a file; VACUUM INTO starts with one), no transaction, schema or row change.
+_SQLITE_READ_ACTIONS = frozenset(
+    {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
+)
+_SQLITE_DENIED_FUNCTIONS = frozenset(
+    {"load_extension", "fts3_tokenizer", "readfile", "writefile", "edit", "zipfile"}
+)
+# Pragmas with no setting form, usable as table-valued functions (pragma_table_info(...)).
+_SQLITE_READ_PRAGMAS = frozenset(
+    {
+        "table_info",
+        "table_xinfo",
+        "table_list",
+        "index_list",
+        "index_info",
+        "index_xinfo",
+        "foreign_key_list",
+        "collation_list",
+        "function_list",
+        "module_list",
+        "pragma_list",
+        "compile_options",
+        "database_list",
+    }
+)
+_SQLITE_SCHEMA_TABLES = frozenset({"sqlite_master", "sqlite_schema", "sqlite_temp_master"})
 
-        path = Path(database).resolve()
-        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
-        close = conn.close
+
+def _sqlite_read_only_authorizer(
+    action: int, arg1: str | None, arg2: str | None, _db: str | None, _source: str | None
+) -> int:
+    if action in _SQLITE_READ_ACTIONS:
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_FUNCTION:
+        denied = (arg2 or "").lower() in _SQLITE_DENIED_FUNCTIONS
+        return sqlite3.SQLITE_DENY if denied else sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in _SQLITE_READ_PRAGMAS:
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_UPDATE and (arg1 or "").lower() in _SQLITE_SCHEMA_TABLES:
+        # SQLite asks this when a pragma function reads the schema; the connection is
+        # read-only (and `query_only`), so nothing can be written there anyway.
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
+
+
+# SQLite result codes that say the database itself is broken or unreachable, not the SQL.
+_SQLITE_STORAGE_ERRORS = ("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_IOERR", "SQLITE_CANTOPEN")
+_SQLITE_BUSY_ERRORS = ("SQLITE_BUSY", "SQLITE_LOCKED")
+
+
+def _read_sql_sqlite(engine: Engine, sql: str, shown: str, busy_timeout_s: float) -> SqlResult:
+    database = engine.url.database or ""
+    conn: sqlite3.Connection | None = None
+    raw: Any = None
     try:
-        conn.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+        if database in ("", ":memory:") or database.startswith("file:"):
+            # No file to reopen read-only: the same database, with query_only on.
+            raw = engine.raw_connection()
+            conn = raw.driver_connection
+        else:
+            from pathlib import Path
+            from urllib.parse import quote
+
+            path = Path(database).resolve()
+            conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        assert conn is not None
+        conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         conn.execute("PRAGMA query_only=ON")
         try:
+            conn.set_authorizer(_sqlite_read_only_authorizer)
             cursor = conn.execute(sql)
             columns = [d[0] for d in cursor.description or ()]
             rows = [tuple(r) for r in cursor.fetchall()]
+        except sqlite3.Warning as exc:  # Python < 3.12: "one statement at a time"
+            raise InputError(_sql_error(str(exc))) from exc
         except sqlite3.Error as exc:
+            name = str(getattr(exc, "sqlite_errorname", ""))
+            if name.startswith(_SQLITE_STORAGE_ERRORS) or name.startswith(_SQLITE_BUSY_ERRORS):
+                raise StorageError(f"cannot run SQL in {shown}: {_one_line(exc)}") from exc
             raise InputError(_sql_error(str(exc))) from exc
         finally:
-            conn.execute("PRAGMA query_only=OFF")
+            conn.set_authorizer(None)
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("PRAGMA query_only=OFF")
+    except (sqlite3.Error, SQLAlchemyError) as exc:
+        raise StorageError(f"cannot run SQL in {shown}: {_one_line(exc)}") from exc
     finally:
-        close()
+        if raw is not None:
+            raw.close()
+        elif conn is not None:
+            conn.close()
     return SqlResult(columns, rows)
