@@ -239,6 +239,7 @@ _SETTING_TYPES: dict[str, tuple[type, ...]] = {
     "backoff_s": (int, float),
     "max_bytes": (int,),
     "max_redirects": (int,),
+    "max_fetch_s": (int, float),
     "user_agent": (str,),
 }
 _SOURCE_KEYS = {"name", "url", "type", "include", "exclude", "max_items", "max_sitemaps"}

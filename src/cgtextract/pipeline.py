@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import suppress
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -123,7 +124,8 @@ def run(
             message = error or f"{source}: failed"
             report.failed.append((source, message))
             if is_url(source):
-                store.record_failure(source, message)
+                with suppress(CgtextractError):  # the failure is reported either way
+                    store.record_failure(source, message)
             continue
         try:
             saved = store.save(article, events)
