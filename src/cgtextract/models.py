@@ -196,3 +196,5 @@ SCHEMA_FIELDS: tuple[str, ...] = (
     "evidence",
     "published",
 )
+# what an event is, without where it was read (source, evidence, published)
+EVENT_FIELDS: tuple[str, ...] = SCHEMA_FIELDS[1:-2]

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from cgtextract.models import SCHEMA_FIELDS, Event
+from cgtextract.models import EVENT_FIELDS, SCHEMA_FIELDS, Event
 
 if TYPE_CHECKING:
     from cgtextract.store import ReextractReport, SqlResult, StoreStats
@@ -27,18 +27,7 @@ _MIN_COLUMN = 4
 # CSV export: the event's columns, then the mention's (one row per mention).
 EXPORT_EVENT_COLUMNS = (
     "id",
-    "company",
-    "product",
-    "product_aliases",
-    "target",
-    "modality",
-    "allogeneic",
-    "regulator",
-    "event_type",
-    "designation",
-    "date",
-    "date_precision",
-    "indications",
+    *EVENT_FIELDS,
     "first_published",
     "first_seen_at",
     "updated_at",

@@ -62,7 +62,15 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, aliased, mapped_col
 from sqlalchemy.sql.elements import ColumnElement
 
 from cgtextract.errors import InputError, StorageError
-from cgtextract.models import Article, Designation, Event, EventType, Modality, Regulator
+from cgtextract.models import (
+    EVENT_FIELDS,
+    Article,
+    Designation,
+    Event,
+    EventType,
+    Modality,
+    Regulator,
+)
 from cgtextract.settings import DEFAULT_DB_BUSY_TIMEOUT_S
 
 __all__ = [
@@ -1663,18 +1671,7 @@ def _order(sort: str, descending: bool | None, c: Any) -> list[Any]:
 # What `query` reads of an event: the columns `Event` needs plus those it sorts by.
 _QUERY_EVENT_COLUMNS = (
     "id",
-    "company",
-    "product",
-    "product_aliases",
-    "target",
-    "modality",
-    "allogeneic",
-    "regulator",
-    "event_type",
-    "designation",
-    "date",
-    "date_precision",
-    "indications",
+    *EVENT_FIELDS,
     "date_start",
     "first_published",
 )
