@@ -612,16 +612,9 @@ def _report_of_row(row: _Event) -> dict[str, Any]:
 
 
 def _content(row: _Event) -> dict[str, Any]:
+    """What a row says, conflicts included: compared before and after a re-extraction."""
     return {
-        "company": row.company,
-        "product": row.product,
-        "product_aliases": _loads(row.product_aliases),
-        "target": row.target,
-        "modality": row.modality,
-        "allogeneic": row.allogeneic,
-        "date": row.date,
-        "date_precision": row.date_precision,
-        "indications": _loads(row.indications),
+        **_report_of_row(row),
         "conflicts": json.loads(row.conflicts) if row.conflicts else None,
     }
 
