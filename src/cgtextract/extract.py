@@ -591,7 +591,7 @@ def _profile(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int]
             if dis:
                 p.diseases.append(dis)
             if p.owner is None:
-                p.owner = _owner(doc.article.text[a:b], s.text, doc)
+                p.owner = _owner(doc.article.text[a:b], doc)
         if segs:
             focus = [segs[-1][0]]
             prev_keys = list(dict.fromkeys(k for k, _, _ in segs))
@@ -668,7 +668,7 @@ def _gene_score(text: str, sp: Span) -> int:
     return 1
 
 
-def _owner(segment: str, sentence: str, doc: _Doc) -> str | None:
+def _owner(segment: str, doc: _Doc) -> str | None:
     """'developed by Belief BioMed', 'the CAR-T therapy from Bristol Myers Squibb (BMS)'."""
     if " by " not in segment and " from " not in segment:
         return None
@@ -688,8 +688,9 @@ def _owner(segment: str, sentence: str, doc: _Doc) -> str | None:
     return None
 
 
-def _possessive_owner(sentence: str, mention: ProductMention, s: Sentence, doc: _Doc) -> str | None:
-    before = sentence[: mention.start - s.start]
+def _possessive_owner(mention: ProductMention, s: Sentence, doc: _Doc) -> str | None:
+    """'Curocell's anbalcabtagene autoleucel', 'BMS' CD19-directed CAR-T therapy Breyanzi'."""
+    before = s.text[: mention.start - s.start]
     m = re.search(
         r"((?:[A-Z][\w&.-]*\s){0,3}[A-Za-z][\w&.-]*)(?:'s|’s|(?<=[sS])'|(?<=[sS])’)\s+"
         r"(?:self-developed\s+|own\s+|investigational\s+|lead\s+)?(?:[\w-]+\s+){0,5}$",
@@ -1400,7 +1401,7 @@ def _company(doc: _Doc, p: Product) -> str | None:
         # "Curocell's anbalcabtagene autoleucel": an owner named where the product first appears
         for m in doc.products[first.idx]:
             if norm(m.name) in {norm(n) for n in p.names}:
-                who = _possessive_owner(first.text, m, first, doc)
+                who = _possessive_owner(m, first, doc)
                 if who:
                     return who
                 break
