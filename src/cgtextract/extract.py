@@ -28,7 +28,7 @@ from cgtextract.frame import (
     subject_company,
 )
 from cgtextract.models import Article, Event
-from cgtextract.products import ProductMention, alias_links, find_products, norm
+from cgtextract.products import COMMON_CAPS, ProductMention, alias_links, find_products, norm
 from cgtextract.rules import SPANS_KEY, build_nlp, load_patterns
 
 # designations whose home agency is fixed (EXTRACTION.md, step 5)
@@ -303,6 +303,8 @@ def extract(article: Article) -> list[Event]:
     text = doc.article.text
     for group, sdoc in zip(chunks, nlp.pipe(_chunk_text(text, g) for g in chunks), strict=True):
         _assign_spans(doc, group, sdoc)
+    if _object_brands(doc, read):
+        _rescan_names(doc)
     for s in sentences:
         if "(" in s.text:
             _learn_abbreviations(s.text, doc.abbrev)
@@ -398,6 +400,48 @@ def _rescan_names(doc: _Doc) -> None:
                 extra.append(ProductMention(st, en, m.group(1), "brand"))
         if extra:
             doc.products[s.idx] = sorted(have + extra, key=lambda p: p.start)
+
+
+_OBJECT_BRAND = re.compile(
+    r"\b(?:approved|approves|approval (?:of|for)|authori[sz]ed|authori[sz]ation (?:of|for)|"
+    r"opinion (?:for|on)|cleared|launched)\s+(?:its\s+|the\s+)?([A-Z][a-z]{3,}[A-Za-z]*)\b"
+)
+_NOT_BRAND = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+
+
+def _object_brands(doc: _Doc, read: list[Sentence]) -> bool:
+    """'The TGA approved Yescarta', 'a positive opinion for Carvykti': a capitalized name
+    that an approval acts on, and that no vocabulary knows, is a brand. True if any found."""
+    found = False
+    known = {m.name.lower() for ms in doc.products.values() for m in ms}
+    company_words = {
+        w.lower()
+        for who in [doc.frame.announcer or "", *doc.frame.para_announcer.values()]
+        for w in re.findall(r"[A-Z][\w-]+", who)
+    }
+    for s in read:
+        for m in _OBJECT_BRAND.finditer(s.text):
+            name = m.group(1)
+            st, en = s.start + m.start(1), s.start + m.end(1)
+            if (
+                name in COMMON_CAPS
+                or name in _NOT_BRAND
+                or name.lower() in known
+                or name.lower() in company_words
+                or s.text[m.end(1) : m.end(1) + 2] in {"'s", "’s"}  # an owner: "approved X's Y"
+                or s.text[m.end(1) : m.end(1) + 1] in {"'", "’"}
+                or any(
+                    sp.start < en and st < sp.end for sp in doc.spans[s.idx] if sp.label != "ACTION"
+                )
+                or any(p.start < en and st < p.end for p in doc.products[s.idx])
+            ):
+                continue
+            doc.products[s.idx] = sorted(
+                [*doc.products[s.idx], ProductMention(st, en, name, "brand")], key=lambda p: p.start
+            )
+            known.add(name.lower())
+            found = True
+    return found
 
 
 _ANAPHOR_START = re.compile(

@@ -52,7 +52,7 @@ _REGISTRY = re.compile(
     r"^(?:NCT|CTR|ChiCTR|EudraCT|ISRCTN|JapicCTI|jRCT|ACTRN|MMY|HGB|LTF|CRB|KarMMa|CARTITUDE|COVID|SARS|Phase|Q[1-4]|H[12]|FY|ISO|IL-?\d|G\d|Type)",
     re.I,
 )
-_COMMON_CAPS = {
+COMMON_CAPS = {
     "The",
     "This",
     "These",
@@ -239,18 +239,18 @@ def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[Prod
             continue
         for m in rx.finditer(text):
             name = m.group(1)
-            if name in _COMMON_CAPS or name.isdigit():
+            if name in COMMON_CAPS or name.isdigit():
                 continue
             add(m.start(1), m.end(1), name, "brand")
     for inn in [m for m in out if m.kind == "inn"]:
         # 'equecabtagene autoleucel (Fucaso)': a capitalized name in the parenthesis after an INN
         after = _PAREN_BRAND.match(text, inn.end - offset)
-        if after and after.group(1) not in _COMMON_CAPS:
+        if after and after.group(1) not in COMMON_CAPS:
             add(after.start(1), after.end(1), after.group(1), "brand")
     for m in _BRAND_BEFORE_PAREN.finditer(text) if "(" in text and out else ():
         name = m.group(1)
         inside = text[m.end() : m.end() + 80]
-        if name in _COMMON_CAPS or not (_INN_TWO.match(inside) or _INN_ONE.match(inside)):
+        if name in COMMON_CAPS or not (_INN_TWO.match(inside) or _INN_ONE.match(inside)):
             continue
         add(m.start(1), m.end(1), name, "brand")
     return sorted(out, key=lambda p: p.start)
