@@ -965,6 +965,16 @@ def _action_kind(
     act = a.id
     regs = [sp for sp in doc.spans[s.idx] if sp.label in {"REGULATOR", "COUNTRY"}]
     china = any(r.id == "NMPA" for r in regs)
+    if (
+        act in {"lift", "place"}
+        and "hold" not in kinds
+        and re.search(
+            r"\b(?:it|the hold|the clinical hold)\s+(?:was|had been|has been)\s+$",
+            s.text[: a.start - s.start],
+        )
+    ):
+        # '... lifted the clinical hold in November, two months after it was imposed'
+        kinds = kinds | {dc.id for dc in docs_ if dc.id == "hold"}
     if act == "lift":
         return "clinical_hold_lift" if "hold" in kinds else None
     if act == "place":
