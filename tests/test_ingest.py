@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -438,3 +439,32 @@ def test_feed_link_to_another_local_server_with_private_addresses_allowed(
         cfg = config([_rss_source(http_server)], allow_private_addresses=True)
         report = run(cfg, db[0])
         assert report.stored == len(paths) and report.failed == 0
+
+
+def test_feed_with_a_million_items_fails_alone_in_bounded_memory(
+    http_server: LocalServer, db: tuple[str, Path]
+) -> None:
+    import resource
+
+    def million() -> Iterator[bytes]:
+        yield b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+        item = b"<item><title>x</title><link>http://example.com/a%d</link></item>"
+        for i in range(1_000_000):
+            yield item % i
+        yield b"</channel></rss>"
+
+    paths = serve_pages(http_server, PAGES)
+    serve_feed(http_server, "/good.xml", _feed_of(http_server, paths))
+    http_server.route("/huge.xml", stream=million, content_type="application/rss+xml")
+    cfg = config(
+        [
+            _rss_source(http_server, "/huge.xml"),
+            {"name": "good", "url": http_server.url("/good.xml"), "type": "rss"},
+        ]
+    )
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report = run(cfg, db[0])
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before
+    assert (report.sources_failed, report.stored) == (1, len(paths))
+    assert "larger than" in report.failures[0].error
+    assert grown < 500
