@@ -88,6 +88,11 @@ _GRANTED_INTRO = re.compile(
     r"\b(?:granted|received|awarded|obtained|holds?|has|have|earned|secured)\b", re.I
 )
 _ALSO = re.compile(r"\balso\b", re.I)
+_ALSO_ANNOUNCED = re.compile(
+    r"\b(?:also|further|additionally)\s+(?:announced|reported|said)\s+(?:today\s+)?that\s+"
+    r"(?:\w+\s+){0,8}?(?:has|have)\s+(?:been\s+)?(?:granted|received|cleared|approved|accepted)",
+    re.I,
+)
 _SAME_DAY = re.compile(r"\b(?:on\s+)?(?:the|that)\s+same\s+(?:day|date)\b|\bsimultaneously\b", re.I)
 _PRONOUN_PRODUCT = re.compile(
     r"\b(?:the|this|that|its|our)\s+(?:drug|product|therapy|program|programme|candidate|"
@@ -1351,6 +1356,9 @@ def _cue_date(doc: _Doc, s: Sentence, cue: Cue, cues: list[Cue]) -> tuple[str, s
         day = doc.frame.announced or doc.frame.published
         assert day is not None
         return day.isoformat(), "day", True
+    if doc.frame.announced and _ALSO_ANNOUNCED.search(s.text):
+        # 'X also announced that the FDA has granted ...' in a dated release: the same day
+        return doc.frame.announced.isoformat(), "day", True
     return None
 
 
