@@ -1468,7 +1468,7 @@ def _company(doc: _Doc, p: Product) -> str | None:
                     return who
                 break
     if frame.announcer:
-        return _expand_company(frame.announcer, doc)
+        return frame.announcer  # the dateline names the announcer in full
     if p.owner:
         return p.owner
     names = {norm(n) for pr in products_names(doc) for n in pr}
