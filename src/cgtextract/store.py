@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from datetime import date as Date
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     Boolean,
@@ -45,18 +45,22 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    bindparam,
     create_engine,
     delete,
     event,
     func,
+    insert,
     inspect,
     or_,
     select,
     text,
+    update,
 )
-from sqlalchemy.engine import RowMapping, make_url
+from sqlalchemy.engine import CursorResult, RowMapping, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, aliased, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
@@ -596,7 +600,7 @@ def _report_of(ev: Event) -> dict[str, Any]:
     return {name: getattr(ev, name) for name in _REPORT_FIELDS}
 
 
-def _report_of_row(row: _Event) -> dict[str, Any]:
+def _report_of_row(row: _Event | _EventRow) -> dict[str, Any]:
     """A mention stored before reports were kept reads as what its event row says."""
     return {
         "company": row.company,
@@ -611,7 +615,7 @@ def _report_of_row(row: _Event) -> dict[str, Any]:
     }
 
 
-def _content(row: _Event) -> dict[str, Any]:
+def _content(row: _Event | _EventRow) -> dict[str, Any]:
     """What a row says, conflicts included: compared before and after a re-extraction."""
     return {
         **_report_of_row(row),
@@ -619,7 +623,9 @@ def _content(row: _Event) -> dict[str, Any]:
     }
 
 
-def _change_of(row: _Event, fields: dict[str, tuple[Any, Any]] | None = None) -> EventChange:
+def _change_of(
+    row: _Event | _EventRow, fields: dict[str, tuple[Any, Any]] | None = None
+) -> EventChange:
     return EventChange(
         event_id=row.id,
         regulator=row.regulator,
@@ -756,9 +762,8 @@ class Store:
         version = extractor or extractor_version()
 
         def work(session: Session) -> SaveReport:
-            row = _upsert_article(session, article, fetched or {})
-            applied = _apply(session, row, events, version)
-            return applied.report(row.id)
+            article_id = _upsert_article(session.connection(), article, fetched or {})
+            return _apply(session, article_id, events, version).report(article_id)
 
         return self._transact(f"save {article.source}", work)
 
@@ -827,10 +832,9 @@ class Store:
                 continue
 
             def work(session: Session, i: int = article_id, evs: list[Event] = events) -> _Applied:
-                row = session.get(_Article, i)
-                if row is None:  # deleted meanwhile by another process
-                    return _Applied()
-                return _apply(session, row, evs, version)
+                if session.scalar(_ARTICLE_EXISTS, {"id": i}) is None:
+                    return _Applied()  # deleted meanwhile by another process
+                return _apply(session, i, evs, version)
 
             applied = self._transact(f"re-extract {article.source}", work)
             for event_id, snap in applied.snapshots.items():
@@ -1332,28 +1336,133 @@ def _article_day(published: Date | None, fetched: datetime | None) -> Date:
     return Date.min
 
 
-def _upsert_article(session: Session, article: Article, fetched: Mapping[str, Any]) -> _Article:
-    row = session.scalars(select(_Article).where(_Article.url == article.source)).one_or_none()
-    if row is None:
-        row = _Article(url=article.source)
-        session.add(row)
-    headers = {str(k).lower(): v for k, v in (fetched.get("headers") or {}).items()}
-    row.final_url = fetched.get("final_url") or article.url or row.final_url
-    row.title = article.title
-    row.published = article.published
-    row.text = article.text
-    row.raw_html = zlib.compress(article.raw.encode("utf-8")) if article.raw else None
-    row.content_hash = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
-    row.fetched_at = fetched.get("fetched_at") or _now()
-    row.etag = fetched.get("etag") or headers.get("etag") or row.etag
-    row.last_modified = (
-        fetched.get("last_modified") or headers.get("last-modified") or row.last_modified
+# The write path runs Core statements on the session's connection: the ORM's unit of work
+# (autoflush, identity map, one flush per attribute batch) cost several times the SQL itself.
+# The statements are built once here, so SQLAlchemy's memoized cache keys and its compiled
+# cache make each execution cheap; rows being changed are held as `_EventRow`s.
+_A = cast(Table, _Article.__table__)
+_E = cast(Table, _Event.__table__)
+_M = cast(Table, _Mention.__table__)
+_N = cast(Table, _EventName.__table__)
+_EVENT_COLUMNS = tuple(c.name for c in _E.c)
+
+_FIND_ARTICLE = select(
+    _A.c.id, _A.c.final_url, _A.c.etag, _A.c.last_modified, _A.c.http_status
+).where(_A.c.url == bindparam("url"))
+_ARTICLE_EXISTS = select(_A.c.id).where(_A.c.id == bindparam("id"))
+_OLD_MENTIONS = (
+    select(
+        _M.c.id,
+        _M.c.event_id,
+        _M.c.evidence,
+        _M.c.evidence_start,
+        _M.c.evidence_end,
+        _M.c.reported,
+        _M.c.extractor_version,
     )
+    .where(_M.c.article_id == bindparam("article_id"))
+    .order_by(_M.c.id)
+)
+_EVENTS_BY_ID = select(_E).where(_E.c.id.in_(bindparam("ids", expanding=True))).order_by(_E.c.id)
+_MATCH = (
+    select(_E)
+    .join(_N, _N.c.event_id == _E.c.id)
+    .where(
+        _N.c.name_key.in_(bindparam("names", expanding=True)),
+        _E.c.regulator == bindparam("regulator"),
+        _E.c.kind == bindparam("kind"),
+    )
+    .distinct()
+    .order_by(_E.c.id)
+)
+_REPORTS = (
+    select(_M.c.reported, _A.c.url, _A.c.published)
+    .join(_A, _A.c.id == _M.c.article_id)
+    .where(_M.c.event_id == bindparam("event_id"))
+    .order_by(_M.c.id)
+)
+_REPORTS_EXCLUDING = _REPORTS.where(_M.c.id.not_in(bindparam("exclude", expanding=True)))
+_NAMES_OF = select(_N.c.name_key).where(_N.c.event_id == bindparam("event_id"))
+_DROP_NAMES = delete(_N).where(
+    _N.c.event_id == bindparam("event_id"),
+    _N.c.name_key.in_(bindparam("names", expanding=True)),
+)
+_ADD_NAMES = insert(_N)
+_NEW_MENTION = insert(_M)
+_DROP_MENTIONS = delete(_M).where(_M.c.id.in_(bindparam("ids", expanding=True)))
+_DROP_EVENT = delete(_E).where(_E.c.id == bindparam("event_id"))
+# INSERT / UPDATE statements take their columns from the parameters given: one statement
+# object each, compiled once per set of columns.
+_NEW_ARTICLE = insert(_A)
+_NEW_EVENT = insert(_E)
+_SET_ARTICLE = update(_A).where(_A.c.id == bindparam("row_id"))
+_SET_EVENT = update(_E).where(_E.c.id == bindparam("row_id"))
+_SET_MENTION = update(_M).where(_M.c.id == bindparam("row_id"))
+
+
+class _EventRow:
+    """One `events` row held in memory while an article is applied.
+
+    Reads as the ORM row would (`row.date`, `row.conflicts`); `set` records a changed
+    column, and `flush` writes the changed ones only, as the ORM did (no spurious UPDATEs).
+    """
+
+    def __init__(self, values: Mapping[Any, Any], names: set[str] | None = None) -> None:
+        self.values: dict[str, Any] = dict(values)
+        self.dirty: dict[str, Any] = {}
+        # The row's event_names, once read (None: not read yet).
+        self.names = names
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def set(self, name: str, value: Any) -> None:
+        if self.values[name] != value:
+            self.values[name] = value
+            self.dirty[name] = value
+
+    def flush(self, conn: Connection) -> None:
+        if self.dirty:
+            conn.execute(_SET_EVENT, {"row_id": self.values["id"], **self.dirty})
+            self.dirty = {}
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    """The primary key an INSERT of one row gave it."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _upsert_article(conn: Connection, article: Article, fetched: Mapping[str, Any]) -> int:
+    """Insert or update the article's row (its large columns are written, never read)."""
+    row = conn.execute(_FIND_ARTICLE, {"url": article.source}).first()
+    old: Mapping[Any, Any] = row._mapping if row is not None else {}
+    headers = {str(k).lower(): v for k, v in (fetched.get("headers") or {}).items()}
     status = fetched.get("http_status", fetched.get("status"))
-    row.http_status = int(status) if status is not None else row.http_status
-    row.error = None
-    session.flush()
-    return row
+    values = {
+        "final_url": fetched.get("final_url") or article.url or old.get("final_url"),
+        "title": article.title,
+        "published": article.published,
+        "text": article.text,
+        "raw_html": zlib.compress(article.raw.encode("utf-8")) if article.raw else None,
+        "content_hash": hashlib.sha256(article.text.encode("utf-8")).hexdigest(),
+        "fetched_at": fetched.get("fetched_at") or _now(),
+        "etag": fetched.get("etag") or headers.get("etag") or old.get("etag"),
+        "last_modified": (
+            fetched.get("last_modified") or headers.get("last-modified") or old.get("last_modified")
+        ),
+        "http_status": int(status) if status is not None else old.get("http_status"),
+        "error": None,
+    }
+    if row is None:
+        result = conn.execute(_NEW_ARTICLE, {"url": article.source, **values})
+        return _new_id(result)
+    conn.execute(_SET_ARTICLE, {"row_id": row.id, **values})
+    return int(row.id)
 
 
 def _article_model(row: _Article) -> Article:
@@ -1392,7 +1501,15 @@ class _Applied:
         )
 
 
-def _apply(session: Session, article: _Article, events: Sequence[Event], version: str) -> _Applied:
+@dataclass
+class _Place:
+    """A mention of the article being applied: its id and the columns a save writes."""
+
+    id: int
+    values: dict[str, Any]
+
+
+def _apply(session: Session, article_id: int, events: Sequence[Event], version: str) -> _Applied:
     """Replace what one article says with `events`: match, mention, recompute, prune.
 
     The article's old mentions are set aside first and its events recomputed without them,
@@ -1400,72 +1517,93 @@ def _apply(session: Session, article: _Article, events: Sequence[Event], version
     whose place comes back are reused; the rest are deleted at the end, and so are events
     left with no mention.
     """
+    conn = session.connection()
     applied = _Applied()
-    old = session.scalars(select(_Mention).where(_Mention.article_id == article.id)).all()
+    old = conn.execute(_OLD_MENTIONS, {"article_id": article_id}).all()
     pending = {m.id for m in old}
-    places = {(m.event_id, _place(m.evidence_start, m.evidence)): m for m in old}
-    touched: dict[int, _Event] = {}
+    places = {
+        (m.event_id, _place(m.evidence_start, m.evidence)): _Place(
+            m.id,
+            {
+                "evidence": m.evidence,
+                "evidence_start": m.evidence_start,
+                "evidence_end": m.evidence_end,
+                "reported": m.reported,
+                "extractor_version": m.extractor_version,
+            },
+        )
+        for m in old
+    }
+    touched: dict[int, _EventRow] = {}
     # Whether each touched row still has a mention once `pending` is gone. A row's last
     # recompute already left out every mention still pending then, and a pending mention
     # of a row is only reused while that row is being recomputed, so it is final.
     alive: dict[int, bool] = {}
 
-    def touch(row: _Event) -> None:
+    def touch(row: _EventRow) -> None:
         if row.id not in touched and row.id not in applied.created:
             applied.snapshots[row.id] = _content(row)
         touched[row.id] = row
 
-    for event_id in sorted({m.event_id for m in old}):
-        row = session.get(_Event, event_id)
-        if row is not None:
+    old_events = sorted({m.event_id for m in old})
+    if old_events:
+        for found in conn.execute(_EVENTS_BY_ID, {"ids": old_events}).mappings():
+            row = _EventRow(found)
             touch(row)
             alive[row.id] = _recompute(session, row, exclude=pending)
 
     for ev in events:
-        row = _match(session, ev)
-        if row is None:
-            row = _new_event(session, ev, version)
+        row_or_none = _match(conn, ev, touched)
+        if row_or_none is None:
+            row = _new_event(conn, ev, version)
             applied.created.add(row.id)
+        else:
+            row = row_or_none
         touch(row)
         key = (row.id, _place(ev.evidence_start, ev.evidence))
+        values = {
+            "evidence": ev.evidence,
+            "evidence_start": ev.evidence_start,
+            "evidence_end": ev.evidence_end,
+            "reported": _dumps(_report_of(ev)),
+            "extractor_version": version,
+        }
         mention = places.get(key)
         if mention is None:
-            mention = _Mention(event_id=row.id, article_id=article.id)
-            session.add(mention)
+            result = conn.execute(
+                _NEW_MENTION, {"event_id": row.id, "article_id": article_id, **values}
+            )
+            places[key] = _Place(_new_id(result), values)
             applied.mentions_added += 1
         else:
             pending.discard(mention.id)
-        mention.evidence = ev.evidence
-        mention.evidence_start = ev.evidence_start
-        mention.evidence_end = ev.evidence_end
-        mention.reported = _dumps(_report_of(ev))
-        mention.extractor_version = version
-        session.flush()
-        places[key] = mention
-        row.extractor_version = version
+            changed = {k: v for k, v in values.items() if mention.values[k] != v}
+            if changed:
+                conn.execute(_SET_MENTION, {"row_id": mention.id, **changed})
+                mention.values.update(changed)
+        row.set("extractor_version", version)
         alive[row.id] = _recompute(session, row, exclude=pending)
 
     if pending:
-        session.execute(delete(_Mention).where(_Mention.id.in_(pending)))
+        conn.execute(_DROP_MENTIONS, {"ids": sorted(pending)})
         applied.mentions_removed = len(pending)
     now = _now()
     for event_id, row in touched.items():
         if not alive[event_id]:
-            session.execute(delete(_Event).where(_Event.id == event_id))
+            row.dirty = {}
+            conn.execute(_DROP_EVENT, {"event_id": event_id})
             if event_id in applied.created:
                 applied.created.discard(event_id)
             else:
                 applied.removed[event_id] = _change_of(row)
             continue
-        if event_id in applied.created:
-            continue
-        if _content(row) != applied.snapshots[event_id]:
-            row.updated_at = now
+        if event_id not in applied.created and _content(row) != applied.snapshots[event_id]:
+            row.set("updated_at", now)
             applied.updated.add(event_id)
-    article.extractor_version = version
-    article.extracted_at = now
-    session.flush()
-    session.expire_all()
+        row.flush(conn)
+    conn.execute(
+        _SET_ARTICLE, {"row_id": article_id, "extractor_version": version, "extracted_at": now}
+    )
     return applied
 
 
@@ -1475,48 +1613,53 @@ def _place(start: int | None, evidence: str) -> tuple[str, Any]:
     return ("at", start) if start is not None else ("text", evidence)
 
 
-def _match(session: Session, ev: Event) -> _Event | None:
+def _match(conn: Connection, ev: Event, touched: Mapping[int, _EventRow]) -> _EventRow | None:
     """The stored event this one is, if any: same regulator and kind, a shared name,
-    compatible dates. Preference: the same date, then a dated row, then the oldest."""
+    compatible dates. Preference: the same date, then a dated row, then the oldest.
+
+    A row this save already holds is returned as held (its changes are written before
+    every match, so the database agrees with it)."""
     names = {normalize_product(n) for n in [ev.product, *ev.product_aliases]} - {""}
     if not names:
         return None
-    stmt = (
-        select(_Event)
-        .join(_EventName, _EventName.event_id == _Event.id)
-        .where(
-            _EventName.name_key.in_(names), _Event.regulator == ev.regulator, _Event.kind == ev.kind
-        )
-        .distinct()
-        .order_by(_Event.id)
-    )
-    candidates = [row for row in session.scalars(stmt) if _compatible(row.date, ev.date)]
+    params = {"names": sorted(names), "regulator": ev.regulator, "kind": ev.kind}
+    candidates = [
+        row for row in conn.execute(_MATCH, params).mappings() if _compatible(row["date"], ev.date)
+    ]
     if not candidates:
         return None
-    return min(candidates, key=lambda r: (r.date != ev.date, r.date is None, r.id))
+    best = min(candidates, key=lambda r: (r["date"] != ev.date, r["date"] is None, r["id"]))
+    return touched.get(best["id"]) or _EventRow(best)
 
 
-def _new_event(session: Session, ev: Event, version: str) -> _Event:
+def _new_event(conn: Connection, ev: Event, version: str) -> _EventRow:
     now = _now()
-    row = _Event(
+    values: dict[str, Any] = dict.fromkeys(_EVENT_COLUMNS)
+    del values["id"]
+    values.update(
         product_key=normalize_product(ev.product),
         regulator=ev.regulator,
         kind=ev.kind,
         date_key=ev.date or "",
         product=ev.product,
+        product_aliases="[]",
         event_type=ev.event_type,
         designation=ev.designation,
+        indications="[]",
         first_seen_at=now,
         updated_at=now,
+        field_sources="{}",
         extractor_version=version,
     )
+    row = _EventRow(values, names=set())
     _assign(row, merge_reports([(_report_of(ev), "")]))
-    session.add(row)
-    session.flush()
+    result = conn.execute(_NEW_EVENT, row.values)
+    row.values["id"] = _new_id(result)
+    row.dirty = {}
     return row
 
 
-def _assign(row: _Event, merged: _Merged) -> None:
+def _assign(row: _EventRow, merged: _Merged) -> None:
     """Set the row's derived columns, touching only those that differ (no spurious UPDATEs)."""
     start, end = _date_bounds(merged.date) if merged.date else (None, None)
     values: dict[str, Any] = {
@@ -1537,26 +1680,25 @@ def _assign(row: _Event, merged: _Merged) -> None:
         "conflicts": _dumps(merged.conflicts) if merged.conflicts else None,
     }
     for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
+        row.set(name, value)
 
 
-def _recompute(session: Session, row: _Event, *, exclude: set[int] | None = None) -> bool:
+def _recompute(session: Session, row: _EventRow, *, exclude: set[int] | None = None) -> bool:
     """Derive the row from its mentions (less `exclude`); False when it has none left.
 
     With no mention left the row keeps its values, so it can still be matched (a re-read
-    article finds its old event) until the caller deletes it.
+    article finds its old event) until the caller deletes it. The row's changes are
+    written before it returns, so the next match sees them.
     """
-    stmt = (
-        select(_Mention.reported, _Article.url, _Article.published)
-        .join(_Article, _Article.id == _Mention.article_id)
-        .where(_Mention.event_id == row.id)
-        .order_by(_Mention.id)
-    )
+    conn = session.connection()
     if exclude:
-        stmt = stmt.where(_Mention.id.not_in(exclude))
-    found = session.execute(stmt).all()
+        found = conn.execute(
+            _REPORTS_EXCLUDING, {"event_id": row.id, "exclude": sorted(exclude)}
+        ).all()
+    else:
+        found = conn.execute(_REPORTS, {"event_id": row.id}).all()
     if not found:
+        row.flush(conn)
         return False
     reports = [
         (json.loads(reported) if reported else _report_of_row(row), url)
@@ -1565,20 +1707,17 @@ def _recompute(session: Session, row: _Event, *, exclude: set[int] | None = None
     merged = merge_reports(reports)
     _assign(row, merged)
     published = [p for _, _, p in found if p is not None]
-    first_published = min(published) if published else None
-    if row.first_published != first_published:
-        row.first_published = first_published
-    known = set(session.scalars(select(_EventName.name_key).where(_EventName.event_id == row.id)))
+    row.set("first_published", min(published) if published else None)
+    if row.names is None:
+        row.names = set(conn.scalars(_NAMES_OF, {"event_id": row.id}))
+    known = row.names
     if known != merged.names:
-        if known - merged.names:
-            session.execute(
-                delete(_EventName).where(
-                    _EventName.event_id == row.id,
-                    _EventName.name_key.in_(known - merged.names),
-                )
-            )
-        session.add_all(_EventName(event_id=row.id, name_key=n) for n in merged.names - known)
-    session.flush()
+        if gone := known - merged.names:
+            conn.execute(_DROP_NAMES, {"event_id": row.id, "names": sorted(gone)})
+        if new := merged.names - known:
+            conn.execute(_ADD_NAMES, [{"event_id": row.id, "name_key": n} for n in sorted(new)])
+        row.names = set(merged.names)
+    row.flush(conn)
     return True
 
 
