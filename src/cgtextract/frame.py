@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 
 from cgtextract.dates import DateMention, find_dates, resolve
 from cgtextract.rules import load_patterns
@@ -157,8 +157,6 @@ class Frame:
     announcer: str | None
     para_first: dict[int, str] = field(default_factory=dict)
     period: tuple[str, str] | None = None
-    legal_suffixes: tuple[str, ...] = ()
-    title_line: int | None = None
 
     @cached_property
     def para_announcer(self) -> dict[int, str]:
@@ -221,6 +219,7 @@ def _is_heading(line: str) -> bool:
     )
 
 
+@cache
 def legal_suffixes() -> tuple[str, ...]:
     """Company legal suffixes from patterns/companies.jsonl, longest first."""
     rows = load_patterns("companies.jsonl")
@@ -231,6 +230,7 @@ def legal_suffixes() -> tuple[str, ...]:
     )
 
 
+@cache
 def company_heads() -> tuple[str, ...]:
     """Words that end a company name (Therapeutics, Bio, ...)."""
     rows = load_patterns("companies.jsonl")
@@ -313,7 +313,6 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
     para_first: dict[int, str] = {}
     pos = 0
     title_line = None
-    dateline_seen = False
     dateline_para: int | None = None
     intro: str | None = None
     for para_no, line in enumerate(text.split("\n")):
@@ -330,16 +329,15 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
         )
         if is_title:
             title_line = para_no
-        elif heading and not dateline_seen and announced is None and para_no < 4:
+        elif heading and dateline_para is None and para_no < 4:
             pass  # sub-headline before the dateline
         elif heading:
             section = stripped
             about = _ABOUT.match(stripped)
             boiler = bool(_BOILERPLATE.search(stripped)) or bool(about)
-        if not heading and not dateline_seen and para_no < 8:
+        if not heading and dateline_para is None and para_no < 8:
             found = dateline(stripped)
             if found:
-                dateline_seen = True
                 dateline_para = para_no
                 announced = found[0]
                 announcer = subject_company(found[1])
@@ -374,12 +372,10 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
             elif s.para == dateline_para:
                 s.lead = True
     period = None
-    if title and not dateline_seen:
+    if title and dateline_para is None:
         for d in find_dates(title):
             r = resolve(d, None)
             if r and r[1] in {"month", "quarter"}:
                 period = r
                 break
-    return Frame(
-        sentences, published, announced, announcer, para_first, period, legal_suffixes(), title_line
-    )
+    return Frame(sentences, published, announced, announcer, para_first, period)
