@@ -973,15 +973,21 @@ def phase_trafilatura(directory: Path) -> dict[str, Any]:
             chars += len(text)
         else:
             empty += 1
+    return _measured(len(paths), t1, c0, setup, rss_setup, failed=empty, text_chars=chars)
+
+
+def _measured(
+    pages: int, t1: float, c0: float, setup: float, rss_setup: float, **extra: Any
+) -> dict[str, Any]:
+    """A phase's figures, timed from wall clock t1 and CPU clock c0 to now."""
     return {
-        "pages": len(paths),
+        "pages": pages,
         "seconds": time.perf_counter() - t1,
         "cpu_seconds": time.process_time() - c0,
         "setup_seconds": setup,
         "rss_after_setup_mb": rss_setup,
         "peak_rss_mb": _peak_rss_mb(),
-        "failed": empty,
-        "text_chars": chars,
+        **extra,
     }
 
 
@@ -1004,16 +1010,7 @@ def phase_extract(directory: Path) -> dict[str, Any]:
             events += len(extract(clean_html(path.read_bytes(), str(path))))
         except CgtextractError:
             failed += 1
-    return {
-        "pages": len(paths),
-        "seconds": time.perf_counter() - t1,
-        "cpu_seconds": time.process_time() - c0,
-        "setup_seconds": setup,
-        "rss_after_setup_mb": rss_setup,
-        "peak_rss_mb": _peak_rss_mb(),
-        "failed": failed,
-        "events": events,
-    }
+    return _measured(len(paths), t1, c0, setup, rss_setup, failed=failed, events=events)
 
 
 def phase_run(directory: Path, db_path: Path) -> dict[str, Any]:
@@ -1033,25 +1030,23 @@ def phase_run(directory: Path, db_path: Path) -> dict[str, Any]:
     rss_setup = _peak_rss_mb()
     try:
         c0, t1 = time.process_time(), time.perf_counter()
-        report = run([str(p) for p in paths], settings, store)
-        seconds, cpu = time.perf_counter() - t1, time.process_time() - c0
-        counts = store.counts()
+        # counts only: a run over many pages must not hold every event in memory
+        report = run([str(p) for p in paths], settings, store, keep_events=False)
+        result = _measured(
+            len(paths),
+            t1,
+            c0,
+            setup,
+            rss_setup,
+            failed=len(report.failed),
+            events=report.events_found,
+        )
+        result["stored"] = store.counts()
     finally:
         store.close()
-    return {
-        "pages": len(paths),
-        "seconds": seconds,
-        "cpu_seconds": cpu,
-        "setup_seconds": setup,
-        "rss_after_setup_mb": rss_setup,
-        "peak_rss_mb": _peak_rss_mb(),
-        "failed": len(report.failed),
-        "events": len(report.events),
-        "stored": counts,
-        "db_mb": round(
-            sum(f.stat().st_size for f in db_path.parent.glob(db_path.name + "*")) / 2**20, 2
-        ),
-    }
+    size = sum(f.stat().st_size for f in db_path.parent.glob(db_path.name + "*"))
+    result["db_mb"] = round(size / 2**20, 2)
+    return result
 
 
 def _run_phase(name: str, directory: Path, db_path: Path) -> dict[str, Any]:
