@@ -18,7 +18,7 @@ from functools import cache
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from cgtextract.dates import DateMention, find_dates
+from cgtextract.dates import DateMention
 from cgtextract.frame import (
     Frame,
     Sentence,
@@ -259,16 +259,35 @@ class _Doc:
         self.products: dict[int, list[ProductMention]] = {}
         self.companies: dict[str, str] = {}
         self.abbrev: dict[str, str] = {}
-        self._abbrev_rx: re.Pattern[str] | None = None
+        self._abbrev_hits: dict[int, list[tuple[int, str]]] = {}
 
-    def abbrev_rx(self) -> re.Pattern[str] | None:
-        """All disease abbreviations this document defines, as one pattern."""
-        if self._abbrev_rx is None and self.abbrev:
-            names = sorted(self.abbrev, key=len, reverse=True)
-            self._abbrev_rx = re.compile(
-                r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])"
-            )
-        return self._abbrev_rx
+    def abbrev_hits(self, s: Sentence) -> list[tuple[int, str]]:
+        """Where the abbreviations this document defines occur in a sentence: (offset, short),
+        leftmost first, the longer of two at one place (plain finds; no per-document regex)."""
+        if s.idx in self._abbrev_hits:
+            return self._abbrev_hits[s.idx]
+        text = s.text
+        hits: list[tuple[int, str]] = []
+        for short in self.abbrev:
+            pos = text.find(short)
+            while pos >= 0:
+                end = pos + len(short)
+                if (pos == 0 or not _wordish(text[pos - 1])) and (
+                    end == len(text) or not _wordish(text[end])
+                ):
+                    hits.append((pos, short))
+                pos = text.find(short, pos + 1)
+        hits.sort(key=lambda h: (h[0], -len(h[1])))
+        out: list[tuple[int, str]] = []
+        for pos, short in hits:
+            if not out or pos >= out[-1][0] + len(out[-1][1]):
+                out.append((pos, short))
+        self._abbrev_hits[s.idx] = out
+        return out
+
+
+def _wordish(ch: str) -> bool:
+    return ch.isalnum() or ch in "_-"
 
 
 def extract(article: Article) -> list[Event]:
@@ -804,10 +823,9 @@ def _diseases(doc: _Doc, s: Sentence, a: int, b: int) -> list[str]:
                 name = text[st : sp.start] + name  # 'extensive-stage small cell' + 'lung cancer'
             found.append((st, name))
             taken.append((st, sp.end))
-    rx = doc.abbrev_rx()
-    for m in rx.finditer(s.text) if rx else ():
-        short, long = m.group(1), doc.abbrev[m.group(1)]
-        st = s.start + m.start()
+    for pos, short in doc.abbrev_hits(s) if doc.abbrev else ():
+        long = doc.abbrev[short]
+        st = s.start + pos
         if a <= st < b and not any(x <= st < y for x, y in taken) and _DISEASE_HEAD.search(long):
             found.append((st, long))
             taken.append((st, st + len(short)))
@@ -1038,11 +1056,13 @@ def _clause(s: Sentence, pos: int) -> tuple[int, int]:
     """Absolute bounds of the clause around `pos`."""
     rel = pos - s.start
     lo, hi = 0, len(s.text)
-    for m in _CLAUSE_BREAK.finditer(s.text):
-        if m.end() <= rel:
-            lo = m.end()
-        elif m.start() >= rel:
-            hi = m.start()
+    if s.clause_breaks is None:
+        s.clause_breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(s.text)]
+    for b_start, b_end in s.clause_breaks:
+        if b_end <= rel:
+            lo = b_end
+        elif b_start >= rel:
+            hi = b_start
             break
     return s.start + lo, s.start + hi
 
@@ -1052,9 +1072,11 @@ def _hedged(s: Sentence, pos: int, actions: list[Span]) -> bool:
     lo, hi = _clause(s, pos)
     if _HEDGE_AFTER.match(s.text, pos - s.start, hi - s.start):
         return True  # 'Approval of allogeneic products remains uncertain'
-    window = s.text[lo - s.start : pos - s.start]
-    for d in reversed(find_dates(window)):  # 'In May 2020' is a date, not a modal
-        window = window[: d.start] + " DATE " + window[d.end :]
+    w_lo, w_hi = lo - s.start, pos - s.start
+    window = s.text[w_lo:w_hi]
+    for d in reversed(s.dates):  # 'In May 2020' is a date, not a modal
+        if w_lo <= d.start and d.end <= w_hi:
+            window = window[: d.start - w_lo] + " DATE " + window[d.end - w_lo :]
     words = window.split()
     if s.text.lstrip().lower().startswith(("if ", "when ", "once ", "should ", "upon ")):
         return True
@@ -1125,17 +1147,34 @@ def _previous_regulator(doc: _Doc, s: Sentence) -> str | None:
 def _modifiers_start(seg: str, head: int) -> int:
     """Walk back from a disease head over at most three modifier words ('X-linked severe')."""
     start = _walk_back(seg, head)
-    both = re.search(r"(?:relapsed|recurrent)\s+(?:or|and/or|and)\s+$", seg[:start])
+    both = _BOTH_BEFORE.search(seg, max(0, start - 40), start)
     return both.start() if both and start < head else start
+
+
+_BOTH_BEFORE = re.compile(r"(?:relapsed|recurrent)\s+(?:or|and/or|and)\s+\Z")
+
+
+def _word_before(seg: str, end: int) -> tuple[int, str] | None:
+    """(start, word) of the word that spaces separate from `end`; a plain backward scan, not
+    a regex anchored at the end (which would retry from every earlier position)."""
+    j = end
+    while j > 0 and seg[j - 1].isspace():
+        j -= 1
+    i = j
+    while i > 0 and (seg[i - 1].isalnum() or seg[i - 1] in "_'’/.+-"):
+        i -= 1
+    if j == end or i == j:
+        return None
+    return i, seg[i:j]
 
 
 def _walk_back(seg: str, head: int) -> int:
     start = head
     for _ in range(3):
-        m = re.search(r"([\w'’/.+-]+)\s+$", seg[:start])
-        if not m or m.group(1).lower() in _DISEASE_STOP or m.group(1)[0].isdigit():
+        m = _word_before(seg, start)
+        if not m or m[1].lower() in _DISEASE_STOP or m[1][0].isdigit():
             break
-        if re.search(r"(?:ed|ing|ies)$", m.group(1)) and m.group(1).lower() not in {
+        if m[1].endswith(("ed", "ing", "ies")) and m[1].lower() not in {
             "linked",
             "related",
             "associated",
@@ -1147,7 +1186,7 @@ def _walk_back(seg: str, head: int) -> int:
             "transfusion-dependent",
         }:
             break
-        start = m.start(1)
+        start = m[0]
     return start
 
 

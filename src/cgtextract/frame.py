@@ -145,6 +145,7 @@ class Sentence:
         return self._dates
 
     _dates: list[DateMention] | None = None
+    clause_breaks: list[tuple[int, int]] | None = None  # (start, end) of each; found once
 
 
 @dataclass
@@ -240,14 +241,17 @@ def company_heads() -> tuple[str, ...]:
 def strip_legal(name: str) -> str:
     """'Mustang Bio, Inc.' -> 'Mustang Bio'; keeps the name as the text gives it otherwise."""
     name = name.strip().strip(",")
-    changed = True
-    while changed:
-        changed = False
-        for suf in legal_suffixes():
-            if name.endswith(" " + suf) or name.endswith("," + suf) or name.endswith(", " + suf):
-                name = name[: -len(suf)].rstrip(" ,")
-                changed = True
+    rx = _legal_tail()
+    while m := rx.search(name):
+        name = name[: m.start()].rstrip(" ,")
     return name.strip()
+
+
+@cache
+def _legal_tail() -> re.Pattern[str]:
+    """A legal suffix ending a name, after a space or a comma (one search, not one per suffix)."""
+    alternation = "|".join(re.escape(s) for s in legal_suffixes())
+    return re.compile(rf"(?:[ ,])(?:{alternation})\Z")
 
 
 def subject_company(text: str) -> str | None:

@@ -27,6 +27,8 @@ _INN_ONE = re.compile(
     r"\b(?!(?:cancel|parcel|excel|marcel|chancel|carousel)\b)([a-z]{4,}(?:cel|parvovec|repvec))\b",
     re.I,
 )
+# every INN shape ends a word in one of these (checked before the costlier INN patterns)
+_INN_HINT = re.compile(r"(?:cel|vec|gene)\b")
 _INN_SHORT = re.compile(r"(?<![\w-])([A-Za-z]{3,6}-cel)\b")
 _BRAND_TM = re.compile(r"\b([A-Z][A-Za-z0-9]{2,}|[A-Z]{3,})\s?(?:®|™|\(R\)|\(TM\))")
 _BRAND_NAMED = re.compile(
@@ -207,7 +209,7 @@ def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[Prod
 
     low = text.lower()
     has_digit = _DIGIT.search(text) is not None
-    if "cel" in low or "vec" in low or "gene " in low:
+    if _INN_HINT.search(low):
         for m in _INN_TWO.finditer(text):
             add(m.start(), m.end(), m.group(0), "inn")
         for m in _INN_ONE.finditer(text):
@@ -215,7 +217,7 @@ def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[Prod
         for m in _INN_SHORT.finditer(text):
             add(m.start(1), m.end(1), m.group(1), "short_inn")
     if has_digit:
-        for m in _CODE.finditer(text):
+        for m in _codes(text):
             name = m.group(1)
             if not _is_code(name, text[: m.start(1)], text[m.end(1) :], reject):
                 continue
@@ -254,6 +256,27 @@ def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[Prod
             continue
         add(m.start(1), m.end(1), name, "brand")
     return sorted(out, key=lambda p: p.start)
+
+
+def _codes(text: str) -> list[re.Match[str]]:
+    """What `_CODE.finditer(text)` finds, reached from the digits instead of from every letter.
+
+    A code holds a digit and starts where a run of [\\w/.+-] characters starts (its
+    look-behind), so each digit leads back to the one place a code holding it can start.
+    """
+    out: list[re.Match[str]] = []
+    last_start = -1
+    for d in _DIGIT.finditer(text):
+        i = d.start()
+        while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "_/.+-"):
+            i -= 1
+        if i == last_start:
+            continue
+        last_start = i
+        m = _CODE.match(text, i)
+        if m:
+            out.append(m)
+    return out
 
 
 def _is_code(name: str, before: str, after: str, reject: AbstractSet[str]) -> bool:
