@@ -135,13 +135,48 @@ _MAYBE = re.compile(
 )
 
 
+# what each kind of date cannot do without (a test far cheaper than the pattern itself)
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "iso": ("digit",),
+    "mdy": ("digit", "month"),
+    "dmy": ("digit", "month"),
+    "month_rel": ("month", "year"),
+    "my": ("digit", "month"),
+    "quarter": ("digit", "quarter"),
+    "q": ("digit", "Q"),
+    "half": ("digit",),
+    "md": ("digit", "month"),
+    "dm": ("digit", "month"),
+    "bare_month": ("month",),
+    "rel_year": ("year",),
+    "rel_month": ("month_word",),
+    "weekday": ("day",),
+    "today": ("day",),
+    "year": ("digit",),
+}
+_DIGIT = re.compile(r"\d")
+_MONTH_START = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
+
+
 def find_dates(text: str) -> list[DateMention]:
     """Every date expression in `text`, left to right, without overlaps (longest first)."""
     if not _MAYBE.search(text):
         return []
+    low = text.lower()
+    have = {
+        "digit": _DIGIT.search(text) is not None,
+        "month": _MONTH_START.search(text) is not None,
+        "year": "year" in low,
+        "quarter": "quarter" in low,
+        "Q": "Q" in text,
+        "month_word": "month" in low,
+        "day": "day" in low,
+    }
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
+        if not all(have[n] for n in _NEEDS[kind]):
+            continue
         for m in pattern.finditer(text):
             start, end = m.span()
             if kind == "bare_month":

@@ -10,11 +10,13 @@ the regulator, product, date and indications that belong to that action's clause
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 
+from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
@@ -323,10 +325,7 @@ def extract(article: Article) -> list[Event]:
     ]
     for s in sentences:
         doc.spans[s.idx] = []
-    chunks = _chunks(read)
-    text = doc.article.text
-    for group, sdoc in zip(chunks, nlp.pipe(_chunk_text(text, g) for g in chunks), strict=True):
-        _assign_spans(doc, group, sdoc)
+    _assign_spans(doc, _chunks(read), nlp)
     if _object_brands(doc, read):
         _rescan_names(doc)
     for s in sentences:
@@ -342,7 +341,7 @@ def extract(article: Article) -> list[Event]:
 
 
 def _chunks(read: list[Sentence]) -> list[list[Sentence]]:
-    """Runs of consecutive sentences of one paragraph: one spaCy Doc each, not one per sentence."""
+    """Runs of consecutive sentences of one paragraph."""
     groups: list[list[Sentence]] = []
     for s in read:
         if groups and groups[-1][-1].para == s.para and groups[-1][-1].idx == s.idx - 1:
@@ -362,11 +361,32 @@ def _chunk_text(text: str, group: list[Sentence]) -> str:
     return "".join(chars)
 
 
-def _assign_spans(doc: _Doc, group: list[Sentence], sdoc: Doc) -> None:
-    offset = group[0].start
-    spans = _spans(sdoc, offset)
-    for s in group:
-        doc.spans[s.idx] = [sp for sp in spans if s.start <= sp.start < s.end]
+_GAP = "\n\n"  # between runs: a whitespace token no phrase pattern crosses
+
+
+def _assign_spans(doc: _Doc, chunks: list[list[Sentence]], nlp: Language) -> None:
+    """One spaCy Doc for all the runs of an article (a Doc per run cost more in overhead than
+    in reading), its spans mapped back to article offsets and handed to their sentences."""
+    if not chunks:
+        return
+    text = doc.article.text
+    pieces: list[str] = []
+    joined_starts: list[int] = []
+    shifts: list[int] = []  # article offset minus joined offset, per run
+    at = 0
+    for group in chunks:
+        piece = _chunk_text(text, group)
+        joined_starts.append(at)
+        shifts.append(group[0].start - at)
+        pieces.append(piece)
+        at += len(piece) + len(_GAP)
+    sdoc = nlp(_GAP.join(pieces))
+    starts = [s.start for s in doc.frame.sentences]
+    for sp in _spans(sdoc):
+        shift = shifts[bisect_right(joined_starts, sp.start) - 1]
+        start = sp.start + shift
+        s = doc.frame.sentences[bisect_right(starts, start) - 1]
+        doc.spans[s.idx].append(Span(sp.label, sp.id, start, sp.end + shift, sp.text))
 
 
 _PRIORITY = {
@@ -383,7 +403,7 @@ _PRIORITY = {
 }
 
 
-def _spans(sdoc: Doc, offset: int) -> list[Span]:
+def _spans(sdoc: Doc) -> list[Span]:
     """Ruler spans of one sentence; where they overlap the more specific label wins."""
     raw = list(sdoc.spans[SPANS_KEY])
     modality = [sp for sp in raw if sp.label_ == "MODALITY"]
@@ -397,10 +417,10 @@ def _spans(sdoc: Doc, offset: int) -> list[Span]:
         if any(a < sp.end and sp.start < b for a, b in kept):
             continue
         kept.append((sp.start, sp.end))
-        out.append(Span(sp.label_, sp.id_, offset + sp.start_char, offset + sp.end_char, sp.text))
+        out.append(Span(sp.label_, sp.id_, sp.start_char, sp.end_char, sp.text))
     # modality cues may overlap anything (they only describe), but not each other
     for sp in filter_spans(modality):
-        out.append(Span(sp.label_, sp.id_, offset + sp.start_char, offset + sp.end_char, sp.text))
+        out.append(Span(sp.label_, sp.id_, sp.start_char, sp.end_char, sp.text))
     return sorted(out, key=lambda x: x.start)
 
 
@@ -1205,7 +1225,7 @@ def _events(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int])
             continue
         cues = _cues(doc, s)
         made = 0
-        vague = _vague(doc, s)
+        vague = bool(cues) and _vague(doc, s)
         for cue in cues:
             targets = [] if vague else _cue_products(doc, s, cue, mention_of, products, focus)
             if not targets:
@@ -1248,7 +1268,7 @@ def _events(doc: _Doc, products: dict[int, Product], mention_of: dict[str, int])
                         )
                     )
                     made += 1
-        if not cues and _BACKFILL.search(s.text) and drafts:
+        if not cues and drafts and _BACKFILL.search(s.text):
             _backfill(doc, s, drafts)
         if ments:
             focus = mention_of[norm(ments[-1].name)]
