@@ -167,3 +167,69 @@ def test_two_workers_store_what_one_stores(tmp_path: Path) -> None:
             assert not report.failed and len(report.stored) == len(pages)
             counts.append((report.events_found, store.counts()))
     assert counts[0] == counts[1]
+
+
+def _rows(store: Store) -> list[tuple[object, ...]]:
+    """Every stored event's content, without ids and clocks."""
+    from sqlalchemy import text
+
+    with store.engine.connect() as conn:
+        return sorted(
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "SELECT product, regulator, kind, date, company, target, modality, "
+                    "indications, product_aliases FROM events"
+                )
+            )
+        )
+
+
+def test_batched_run_stores_what_article_by_article_stores(tmp_path: Path) -> None:
+    pages = [SEED_HTML, *sorted(str(p) for p in (ROOT_FIXTURES / "dev").glob("dev-0*.html"))]
+    results = []
+    for batch in (1, 3, 100):
+        with Store(f"sqlite:///{tmp_path}/b{batch}.db") as store:
+            report = run(pages, Settings(), store, batch=batch)
+            assert not report.failed
+            assert [source for source, _ in report.stored] == pages
+            results.append((report.events_found, store.counts(), _rows(store)))
+            again = run(pages, Settings(), store, batch=batch)
+            assert sum(r.new_events + r.mentions for _, r in again.stored) == 0
+            assert store.counts() == results[-1][1]
+    assert results[0] == results[1] == results[2]
+
+
+def test_a_failing_article_is_rolled_back_alone(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fast_settings: Settings
+) -> None:
+    """One article's statements fail inside a batch: its savepoint goes, the batch stays."""
+    import sqlalchemy.exc
+
+    from cgtextract import store as store_module
+
+    pages = [SEED_HTML, str(ROOT_FIXTURES / "dev" / "dev-01-carsgen-ct041.html"), SEED_TXT]
+    real = store_module._apply
+
+    def failing(session, article_id, events, version, **where):  # type: ignore[no-untyped-def]
+        applied = real(session, article_id, events, version, **where)  # writes, then fails
+        if (
+            "carsgen"
+            in session.connection()
+            .execute(sqlalchemy.text("SELECT url FROM articles WHERE id = :i"), {"i": article_id})
+            .scalar_one()
+        ):
+            raise sqlalchemy.exc.IntegrityError("INSERT ...", {}, Exception("disk says no"))
+        return applied
+
+    monkeypatch.setattr(store_module, "_apply", failing)
+    with Store(f"sqlite:///{tmp_path}/events.db") as store:
+        report = run(pages, fast_settings, store, batch=10)
+        assert [source for source, _ in report.stored] == [SEED_HTML, SEED_TXT]
+        assert [source for source, _ in report.failed] == [pages[1]]
+        assert "cannot save" in report.failed[0][1] and "disk says no" in report.failed[0][1]
+        counts = store.counts()
+        assert counts["articles"] == 2  # nothing of the failed article, not even its row
+        assert {r[0] for r in _rows(store)} <= {
+            e.product for e in process(SEED_TXT, fast_settings)[1]
+        }

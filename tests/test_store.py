@@ -301,7 +301,7 @@ def test_failed_resave_keeps_previous_version(db: Store, request: pytest.Fixture
 
 
 def test_bug_mid_save_rolls_back_and_propagates(db: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = store_module._recompute
+    real = store_module._new_event
     calls = 0
 
     def flaky(*args: Any, **kwargs: Any) -> Any:
@@ -311,7 +311,7 @@ def test_bug_mid_save_rolls_back_and_propagates(db: Store, monkeypatch: pytest.M
             raise RuntimeError("bug")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(store_module, "_recompute", flaky)
+    monkeypatch.setattr(store_module, "_new_event", flaky)
     with pytest.raises(RuntimeError, match="bug"):
         db.save(make_article(), [make_event(), make_event(event_type="ind_clearance")])
     assert db.counts() == {"articles": 0, "events": 0, "mentions": 0}

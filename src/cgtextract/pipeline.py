@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -113,12 +114,33 @@ def run(
     *,
     workers: int = 1,
     keep_events: bool = True,
+    batch: int = 50,
+    batch_seconds: float = 2.0,
 ) -> RunReport:
-    """Process and store each source in its own transaction; one failure never stops the rest.
+    """Process and store each source; one failure never stops the rest.
 
+    Extracted articles are stored `batch` at a time in one transaction (each in its own
+    savepoint, so a failing article is rolled back alone), or sooner when the oldest
+    unstored one has waited `batch_seconds` by the time the next is ready: slow sources
+    never keep finished work unstored for long.
     `keep_events=False` keeps only counts, for runs over more pages than memory should hold.
     """
     report = RunReport()
+    pending: list[tuple[str, Article, list[Event]]] = []
+    since = time.monotonic()
+
+    def flush() -> None:
+        results = _save_all(store, [(article, events) for _, article, events in pending])
+        for (source, _, events), saved in zip(pending, results, strict=True):
+            if isinstance(saved, str):
+                report.failed.append((source, saved))
+                continue
+            report.stored.append((source, saved))
+            report.events_found += len(events)
+            if keep_events:
+                report.events.extend(events)
+        pending.clear()
+
     for source, article, events, error in outcomes(sources, settings, workers):
         if article is None:
             message = error or f"{source}: failed"
@@ -127,13 +149,27 @@ def run(
                 with suppress(CgtextractError):  # the failure is reported either way
                     store.record_failure(source, message)
             continue
-        try:
-            saved = store.save(article, events)
-        except CgtextractError as exc:
-            report.failed.append((source, str(exc)))
-            continue
-        report.stored.append((source, saved))
-        report.events_found += len(events)
-        if keep_events:
-            report.events.extend(events)
+        if not pending:
+            since = time.monotonic()
+        pending.append((source, article, events))
+        if len(pending) >= batch or time.monotonic() - since >= batch_seconds:
+            flush()
+    if pending:
+        flush()
     return report
+
+
+def _save_all(store: Store, items: list[tuple[Article, list[Event]]]) -> list[SaveReport | str]:
+    """Each article's SaveReport or failure message: one transaction for them all, unless
+    that fails as a whole (a lock held too long, a full disk); then each on its own, so
+    every failure is told in its own words and whatever can be stored is."""
+    if len(items) > 1:
+        with suppress(CgtextractError):
+            return store.save_many(items)
+    out: list[SaveReport | str] = []
+    for article, events in items:
+        try:
+            out.append(store.save(article, events))
+        except CgtextractError as exc:
+            out.append(str(exc))
+    return out
