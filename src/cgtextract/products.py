@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import lru_cache
 
 _DIGIT = re.compile(r"\d")
 _CODE = re.compile(
@@ -191,9 +192,14 @@ class ProductMention:
     kind: str  # code | inn | short_inn | brand
 
 
+@lru_cache(maxsize=8192)
 def norm(name: str) -> str:
-    """Case, spaces, hyphens, dots and trademark signs ignored: the scorer's notion too."""
-    return re.sub(r"[\s\-_.,®™'’()]", "", name).lower()
+    """Case, spaces, hyphens, dots and trademark signs ignored: the scorer's notion too.
+    (Cached: the same few names are compared many times per article.)"""
+    return _NORM_DROP.sub("", name).lower()
+
+
+_NORM_DROP = re.compile(r"[\s\-_.,®™'’()]")
 
 
 def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[ProductMention]:
