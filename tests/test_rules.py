@@ -160,3 +160,29 @@ def test_missing_file_raises_pattern_error(
     monkeypatch.setattr(rules, "patterns_dir", lambda: tmp_path)
     with pytest.raises(PatternError, match="cannot read"):
         load_patterns("regulators.jsonl")
+
+
+def test_shared_pipeline_is_rebuilt_after_many_documents(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its vocabulary grows with every new string; a rebuild keeps a long run's memory flat
+    and must not change what is read."""
+    from cgtextract import rules
+    from cgtextract.extract import extract
+    from cgtextract.models import Article
+
+    monkeypatch.setattr(rules, "RELOAD_AFTER", 2)
+    monkeypatch.setattr(rules, "_served", 0)
+    first = rules.shared_nlp()
+    assert rules.shared_nlp() is first
+    grown = len(first.vocab.strings)
+    text = (
+        "SHANGHAI, May 5, 2025 -- Acme Bio today announced that the FDA cleared the IND for AB-101."
+    )
+    article = Article(source="x", text=text)
+    before = extract(article)  # the third document: a fresh pipeline reads it
+    second = rules.shared_nlp()
+    assert second is not first
+    assert len(second.vocab.strings) < grown + 50
+    assert [e.model_dump() for e in extract(article)] == [e.model_dump() for e in before]
+    assert [(e.product, e.regulator, e.event_type) for e in before] == [
+        ("AB-101", "FDA", "ind_clearance")
+    ]

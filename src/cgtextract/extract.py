@@ -31,7 +31,7 @@ from cgtextract.frame import (
 )
 from cgtextract.models import Article, Event
 from cgtextract.products import COMMON_CAPS, ProductMention, alias_links, find_products, norm
-from cgtextract.rules import SPANS_KEY, build_nlp, load_patterns
+from cgtextract.rules import SPANS_KEY, build_nlp, load_patterns, shared_nlp
 
 # designations whose home agency is fixed (EXTRACTION.md, step 5)
 HOME_REGULATOR = {
@@ -296,7 +296,7 @@ def extract(article: Article) -> list[Event]:
     """Read one article and return its events (SCHEMA.md), duplicates collapsed."""
     doc = _Doc(article)
     sentences = doc.frame.sentences
-    nlp = build_nlp()
+    nlp = shared_nlp()
     reject = _reject_words()
     for s in sentences:
         doc.products[s.idx] = find_products(s.text, s.start, reject)
