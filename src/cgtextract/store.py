@@ -762,7 +762,7 @@ class Store:
         version = extractor or extractor_version()
 
         def work(session: Session) -> SaveReport:
-            article_id = _upsert_article(session.connection(), article, fetched or {})
+            article_id, new = _upsert_article(session.connection(), article, fetched or {})
             applied = _apply(
                 session,
                 article_id,
@@ -770,6 +770,7 @@ class Store:
                 version,
                 source=article.source,
                 published=article.published,
+                new_article=new,
             )
             return applied.report(article_id)
 
@@ -792,7 +793,7 @@ class Store:
             for article, events in items:
                 try:
                     with session.begin_nested():
-                        article_id = _upsert_article(session.connection(), article, {})
+                        article_id, new = _upsert_article(session.connection(), article, {})
                         applied = _apply(
                             session,
                             article_id,
@@ -800,6 +801,7 @@ class Store:
                             version,
                             source=article.source,
                             published=article.published,
+                            new_article=new,
                         )
                         out.append(applied.report(article_id))
                 except SQLAlchemyError as exc:
@@ -1487,8 +1489,11 @@ def _new_id(result: CursorResult[Any]) -> int:
     return int(key[0])
 
 
-def _upsert_article(conn: Connection, article: Article, fetched: Mapping[str, Any]) -> int:
-    """Insert or update the article's row (its large columns are written, never read)."""
+def _upsert_article(
+    conn: Connection, article: Article, fetched: Mapping[str, Any]
+) -> tuple[int, bool]:
+    """Insert or update the article's row (its large columns are written, never read);
+    its id, and whether it is new."""
     row = conn.execute(_FIND_ARTICLE, {"url": article.source}).first()
     old: Mapping[Any, Any] = row._mapping if row is not None else {}
     headers = {str(k).lower(): v for k, v in (fetched.get("headers") or {}).items()}
@@ -1510,9 +1515,9 @@ def _upsert_article(conn: Connection, article: Article, fetched: Mapping[str, An
     }
     if row is None:
         result = conn.execute(_NEW_ARTICLE, {"url": article.source, **values})
-        return _new_id(result)
+        return _new_id(result), True
     conn.execute(_SET_ARTICLE, {"row_id": row.id, **values})
-    return int(row.id)
+    return int(row.id), False
 
 
 def _article_model(row: _Article) -> Article:
@@ -1567,6 +1572,7 @@ def _apply(
     *,
     source: str,
     published: Date | None,
+    new_article: bool = False,
 ) -> _Applied:
     """Replace what one article says with `events`: match, mention, recompute, prune.
 
@@ -1577,7 +1583,8 @@ def _apply(
     """
     conn = session.connection()
     applied = _Applied()
-    old = conn.execute(_OLD_MENTIONS, {"article_id": article_id}).all()
+    # an article row inserted by this save has no mentions yet
+    old = [] if new_article else conn.execute(_OLD_MENTIONS, {"article_id": article_id}).all()
     pending = {m.id for m in old}
     places = {
         (m.event_id, _place(m.evidence_start, m.evidence)): _Place(
