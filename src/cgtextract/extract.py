@@ -458,20 +458,21 @@ def _object_brands(doc: _Doc, read: list[Sentence]) -> bool:
     that an approval acts on, and that no vocabulary knows, is a brand. True if any found."""
     found = False
     known = {m.name.lower() for ms in doc.products.values() for m in ms}
-    company_words = {
-        w.lower()
-        for who in [doc.frame.announcer or "", *doc.frame.para_announcer.values()]
-        for w in re.findall(r"[A-Z][\w-]+", who)
-    }
+    company_words: set[str] | None = None  # read only when needed: naming them costs
     for s in read:
         for m in _OBJECT_BRAND.finditer(s.text):
             name = m.group(1)
             st, en = s.start + m.start(1), s.start + m.end(1)
+            if name in COMMON_CAPS or name in _NOT_BRAND or name.lower() in known:
+                continue
+            if company_words is None:
+                company_words = {
+                    w.lower()
+                    for who in [doc.frame.announcer or "", *doc.frame.para_announcer.values()]
+                    for w in re.findall(r"[A-Z][\w-]+", who)
+                }
             if (
-                name in COMMON_CAPS
-                or name in _NOT_BRAND
-                or name.lower() in known
-                or name.lower() in company_words
+                name.lower() in company_words
                 or s.text[m.end(1) : m.end(1) + 2] in {"'s", "’s"}  # an owner: "approved X's Y"
                 or s.text[m.end(1) : m.end(1) + 1] in {"'", "’"}
                 or any(

@@ -45,6 +45,7 @@ _BRAND_FOR_CODE = re.compile(r"\b([A-Z][A-Za-z]{3,})\s+for\s+[^().;]{2,50}\(\s*[
 _THERAPY_BRAND = re.compile(
     r"\b(?:therapy|product|drug|treatment|medicine)\s+([A-Z][a-z]+[A-Z]?[a-z]*|[A-Z]{4,})(?:™|®)?\b"
 )
+_TICKER_BEFORE = re.compile(r"(?:NASDAQ|NYSE|HKEX|SSE|SZSE|TSE|LSE|SIX|Nasdaq|ASX)\s*:\s*$")
 _TRIAL_BEFORE = re.compile(r"(?:Phase\s+[\w/]+|NCT|study|trial|cohort)\s*$", re.I)
 _TRIAL_AFTER = re.compile(
     r"^\s*\)?\s*(?:and\s+\S+\s+)?(?:study|studies|trial|trials|cohort|meeting|gene|genes|"
@@ -298,7 +299,7 @@ def _is_code(name: str, before: str, after: str, reject: AbstractSet[str]) -> bo
         re.fullmatch(r"[a-z]{3,}", parts[0]) or re.fullmatch(r"[a-z]{3,}", parts[-1])
     ):
         return False
-    if re.search(r"(?:NASDAQ|NYSE|HKEX|SSE|SZSE|TSE|LSE|SIX|Nasdaq|ASX)\s*:\s*$", before):
+    if _TICKER_BEFORE.search(before[-24:]):
         return False
     if _TRIAL_BEFORE.search(before[-20:]) or _TRIAL_AFTER.match(after):
         return False
