@@ -1416,15 +1416,18 @@ _OLD_MENTIONS = (
     .order_by(_M.c.id)
 )
 _EVENTS_BY_ID = select(_E).where(_E.c.id.in_(bindparam("ids", expanding=True))).order_by(_E.c.id)
+# The names narrow it to a handful of rows; written as a join, SQLite (no statistics) went
+# through the regulator's index instead, every FDA event for every match: 17 ms a query at
+# 20,000 events. The IN-subquery starts from the name index whatever the table holds.
 _MATCH = (
     select(_E)
-    .join(_N, _N.c.event_id == _E.c.id)
     .where(
-        _N.c.name_key.in_(bindparam("names", expanding=True)),
+        _E.c.id.in_(
+            select(_N.c.event_id).where(_N.c.name_key.in_(bindparam("names", expanding=True)))
+        ),
         _E.c.regulator == bindparam("regulator"),
         _E.c.kind == bindparam("kind"),
     )
-    .distinct()
     .order_by(_E.c.id)
 )
 _REPORTS = (
