@@ -762,17 +762,7 @@ class Store:
         version = extractor or extractor_version()
 
         def work(session: Session) -> SaveReport:
-            article_id, new = _upsert_article(session.connection(), article, fetched or {})
-            applied = _apply(
-                session,
-                article_id,
-                events,
-                version,
-                source=article.source,
-                published=article.published,
-                new_article=new,
-            )
-            return applied.report(article_id)
+            return _save_article(session, article, events, version, fetched or {})
 
         return self._transact(f"save {article.source}", work)
 
@@ -793,17 +783,7 @@ class Store:
             for article, events in items:
                 try:
                     with session.begin_nested():
-                        article_id, new = _upsert_article(session.connection(), article, {})
-                        applied = _apply(
-                            session,
-                            article_id,
-                            events,
-                            version,
-                            source=article.source,
-                            published=article.published,
-                            new_article=new,
-                        )
-                        out.append(applied.report(article_id))
+                        out.append(_save_article(session, article, events, version, {}))
                 except SQLAlchemyError as exc:
                     if _transient(exc):
                         raise
@@ -1490,6 +1470,27 @@ def _new_id(result: CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def _save_article(
+    session: Session,
+    article: Article,
+    events: Sequence[Event],
+    version: str,
+    fetched: Mapping[str, Any],
+) -> SaveReport:
+    """The article's row, then its events: the body of one article's save."""
+    article_id, new = _upsert_article(session.connection(), article, fetched)
+    applied = _apply(
+        session,
+        article_id,
+        events,
+        version,
+        source=article.source,
+        published=article.published,
+        new_article=new,
+    )
+    return applied.report(article_id)
 
 
 def _upsert_article(
