@@ -233,3 +233,27 @@ def test_a_failing_article_is_rolled_back_alone(
         assert {r[0] for r in _rows(store)} <= {
             e.product for e in process(SEED_TXT, fast_settings)[1]
         }
+
+
+def test_a_batch_goes_when_its_pages_grow_large(
+    monkeypatch: pytest.MonkeyPatch, fast_settings: Settings, store: Store
+) -> None:
+    """Fifty 5 MB pages must not be held at once: a batch is stored when its characters add up."""
+    from cgtextract import pipeline
+
+    calls: list[int] = []
+    real = store.save_many
+
+    def counting(items, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(len(items))
+        return real(items, **kwargs)
+
+    monkeypatch.setattr(store, "save_many", counting)
+    pages = [SEED_HTML, *sorted(str(p) for p in (ROOT_FIXTURES / "dev").glob("dev-0[1-4]*.html"))]
+    run(pages, fast_settings, store)
+    assert calls == [len(pages)]
+    calls.clear()
+    monkeypatch.setattr(pipeline, "_BATCH_CHARS", 2 * len(Path(SEED_HTML).read_text()) + 1)
+    report = run(pages, fast_settings, store)
+    assert len(report.stored) == len(pages) and not report.failed
+    assert calls and max(calls) < len(pages)

@@ -20,6 +20,7 @@ from cgtextract.settings import Settings
 from cgtextract.store import SaveReport, Store
 
 _TEXT_SUFFIXES = {".txt", ".text", ".md"}
+_BATCH_CHARS = 8_000_000
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 
@@ -121,13 +122,14 @@ def run(
 
     Extracted articles are stored `batch` at a time in one transaction (each in its own
     savepoint, so a failing article is rolled back alone), or sooner when the oldest
-    unstored one has waited `batch_seconds` by the time the next is ready: slow sources
-    never keep finished work unstored for long.
+    unstored one has waited `batch_seconds` by the time the next is ready (slow sources
+    never keep finished work unstored for long), or when the pages held reach
+    `_BATCH_CHARS` characters (a few very large pages do not pile up in memory).
     `keep_events=False` keeps only counts, for runs over more pages than memory should hold.
     """
     report = RunReport()
     pending: list[tuple[str, Article, list[Event]]] = []
-    since = time.monotonic()
+    since, held = time.monotonic(), 0  # when the oldest pending came; characters held
 
     def flush() -> None:
         results = _save_all(store, [(article, events) for _, article, events in pending])
@@ -150,9 +152,14 @@ def run(
                     store.record_failure(source, message)
             continue
         if not pending:
-            since = time.monotonic()
+            since, held = time.monotonic(), 0
         pending.append((source, article, events))
-        if len(pending) >= batch or time.monotonic() - since >= batch_seconds:
+        held += len(article.text) + len(article.raw or "")
+        if (
+            len(pending) >= batch
+            or held >= _BATCH_CHARS
+            or time.monotonic() - since >= batch_seconds
+        ):
             flush()
     if pending:
         flush()
