@@ -949,15 +949,11 @@ def _pages(directory: Path) -> list[Path]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """This process's peak RSS; with RUSAGE_CHILDREN, the largest among finished children
+    (pool workers)."""
+    peak = resource.getrusage(who).ru_maxrss
     # Linux reports kilobytes, macOS bytes.
-    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
-
-
-def _children_peak_rss_mb() -> float:
-    """The largest peak RSS among finished child processes (pool workers)."""
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
 
 
@@ -1133,7 +1129,7 @@ def phase_run(directory: Path, db_path: Path, workers: int = 1) -> dict[str, Any
             after = sum(n for _, n in flushes[1:])
             result["steady_pages_per_s"] = round(after / (flushes[-1][0] - flushes[0][0]), 1)
         result["workers"] = workers
-        result["children_peak_rss_mb"] = _children_peak_rss_mb()
+        result["children_peak_rss_mb"] = _peak_rss_mb(resource.RUSAGE_CHILDREN)
         result["stored"] = store.counts()
     finally:
         store.close()

@@ -142,18 +142,7 @@ _REPORT_FIELDS = (
     "indications",
 )
 # The event's content: a change in any of these is an "updated" / "changed" event.
-_CONTENT_FIELDS = (
-    "company",
-    "product",
-    "product_aliases",
-    "target",
-    "modality",
-    "allogeneic",
-    "date",
-    "date_precision",
-    "indications",
-    "conflicts",
-)
+_CONTENT_FIELDS = (*_REPORT_FIELDS, "conflicts")
 
 
 def normalize_product(name: str) -> str:
