@@ -998,7 +998,7 @@ def phase_extract(directory: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     from cgtextract.clean import clean_html
     from cgtextract.errors import CgtextractError
-    from cgtextract.extract import extract
+    from cgtextract.read import extract
 
     paths = _pages(directory)
     # Warm-up on the first page builds the spaCy pipeline; it is timed as set-up.
@@ -1030,7 +1030,7 @@ def phase_paired(directory: Path, db_path: Path) -> dict[str, Any]:
 
     from cgtextract.clean import clean_html
     from cgtextract.errors import CgtextractError
-    from cgtextract.extract import extract
+    from cgtextract.read import extract
     from cgtextract.store import Store
 
     paths = _pages(directory)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from cgtextract.dates import find_dates
+from cgtextract.read.dates import find_dates
 
 XMAS_EVE = date(2025, 12, 24)
 PUBLISHED = date(2026, 1, 4)

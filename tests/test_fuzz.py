@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from cgtextract.clean import clean_html, clean_text, decode_html
 from cgtextract.errors import CgtextractError
-from cgtextract.extract import extract
 from cgtextract.models import Event
+from cgtextract.read import extract
 
 settings.register_profile(
     "default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from cgtextract.clean import clean_html, clean_text
-from cgtextract.extract import extract
 from cgtextract.models import Event
+from cgtextract.read import extract
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"
 GOLD: list[dict[str, Any]] = [

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cgtextract.extract import extract
 from cgtextract.pipeline import load
+from cgtextract.read import extract
 from cgtextract.settings import Settings
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "phenomena"

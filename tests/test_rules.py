@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from spacy.language import Language
 
-from cgtextract import rules
 from cgtextract.errors import PatternError
-from cgtextract.rules import SPANS_KEY, build_nlp, load_patterns, patterns_dir
+from cgtextract.read import vocab as rules
+from cgtextract.read.vocab import SPANS_KEY, build_nlp, load_patterns, patterns_dir
 
 PATTERN_FILES = sorted(p.name for p in patterns_dir().glob("*.jsonl"))
 
@@ -165,9 +165,9 @@ def test_missing_file_raises_pattern_error(
 def test_shared_pipeline_is_rebuilt_after_many_documents(monkeypatch: pytest.MonkeyPatch) -> None:
     """Its vocabulary grows with every new string; a rebuild keeps a long run's memory flat
     and must not change what is read."""
-    from cgtextract import rules
-    from cgtextract.extract import extract
     from cgtextract.models import Article
+    from cgtextract.read import extract
+    from cgtextract.read import vocab as rules
 
     monkeypatch.setattr(rules, "RELOAD_AFTER", 2)
     monkeypatch.setattr(rules, "_served", 0)

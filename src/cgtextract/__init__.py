@@ -9,9 +9,9 @@ from cgtextract.errors import (
     PatternError,
     StorageError,
 )
-from cgtextract.extract import extract
 from cgtextract.models import Article, Event
 from cgtextract.pipeline import load, process, run
+from cgtextract.read import extract
 from cgtextract.settings import Settings
 from cgtextract.store import Store
 

@@ -11,9 +11,9 @@ from datetime import date
 
 import trafilatura
 
-from cgtextract.dates import first_full_date
 from cgtextract.errors import NoContentError
 from cgtextract.models import Article
+from cgtextract.read.dates import first_full_date
 
 _MIN_TEXT_CHARS = 40
 _BLANK_LINES = re.compile(r"\n\s*\n+")

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from cgtextract.errors import CgtextractError
-from cgtextract.extract import extract as extract_events
 from cgtextract.output import (
     EXPORT_FORMATS,
     FORMATS,
@@ -21,6 +20,7 @@ from cgtextract.output import (
     write_export,
 )
 from cgtextract.pipeline import process, run
+from cgtextract.read import extract as extract_events
 from cgtextract.settings import Settings, normalize_db_url
 from cgtextract.store import SORTS, Store, init_database
 

@@ -58,7 +58,6 @@ from sqlalchemy.engine import make_url
 
 from cgtextract.clean import clean_html, clean_text, decode_html
 from cgtextract.errors import CgtextractError, InputError, NoContentError, StorageError
-from cgtextract.extract import extract
 from cgtextract.fetch import Fetched, fetch, make_client
 from cgtextract.ingest_store import (
     STATUS_DONE,
@@ -71,6 +70,7 @@ from cgtextract.ingest_store import (
     URLState,
 )
 from cgtextract.netpolicy import guard_for
+from cgtextract.read import extract
 from cgtextract.robots import RobotsCache
 from cgtextract.settings import Settings
 

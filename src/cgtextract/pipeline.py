@@ -13,9 +13,9 @@ from pathlib import Path
 
 from cgtextract.clean import clean_html, clean_text, decode_html, looks_like_html
 from cgtextract.errors import CgtextractError, InputError
-from cgtextract.extract import extract
 from cgtextract.fetch import fetch
 from cgtextract.models import Article, Event
+from cgtextract.read import extract
 from cgtextract.settings import Settings
 from cgtextract.store import SaveReport, Store
 

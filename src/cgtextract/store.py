@@ -204,7 +204,7 @@ def extractor_version() -> str:
     """
     from cgtextract import __version__
     from cgtextract.errors import PatternError
-    from cgtextract.rules import patterns_dir
+    from cgtextract.read.vocab import patterns_dir
 
     digest = hashlib.sha256()
     try:
@@ -1822,7 +1822,7 @@ def _kind_code(value: str) -> str:
 def _target_aliases() -> dict[str, str]:
     """Lowercased ways patterns/targets.jsonl writes a target -> its canonical id."""
     from cgtextract.errors import PatternError
-    from cgtextract.rules import load_patterns
+    from cgtextract.read.vocab import load_patterns
 
     try:
         rows = load_patterns("targets.jsonl")

@@ -32,7 +32,7 @@ RULER_FILES = (
 
 def patterns_dir() -> Path:
     """Where the vocabularies live: inside the installed package, else the source tree."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the cgtextract package
     for candidate in (here / "patterns", here.parents[1] / "patterns"):
         if candidate.is_dir():
             return candidate

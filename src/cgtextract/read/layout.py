@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
 
-from cgtextract.dates import DateMention, find_dates, resolve
-from cgtextract.rules import load_patterns
+from cgtextract.read.dates import DateMention, find_dates, resolve
+from cgtextract.read.vocab import load_patterns
 
 # sections whose prose never states a real milestone of the products
 _BOILERPLATE = re.compile(

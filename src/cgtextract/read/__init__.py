@@ -1,0 +1,28 @@
+"""The reader: a cleaned article in, validated regulatory events out.
+
+The stages run in order, each in its own module: layout (title, dateline, paragraphs,
+sentences, sections), mentions (vocabulary spans, product names, diseases), resolve
+(product clusters, owners and profiles), triggers and attach (each regulatory act with its
+product, agency, date and indications), assemble (validated events, duplicates collapsed).
+"""
+
+from __future__ import annotations
+
+from cgtextract.models import Article, Event
+from cgtextract.read.assemble import assemble
+from cgtextract.read.attach import draft_events
+from cgtextract.read.document import DocState
+from cgtextract.read.mentions import read_mentions
+from cgtextract.read.resolve import cluster_products, profile_products
+
+__all__ = ["extract"]
+
+
+def extract(article: Article) -> list[Event]:
+    """Read one article and return its events (SCHEMA.md), duplicates collapsed."""
+    doc = DocState(article)
+    read_mentions(doc)
+    products, mention_of = cluster_products(doc)
+    profile_products(doc, products, mention_of)
+    drafts = draft_events(doc, products, mention_of)
+    return assemble(doc, products, drafts)

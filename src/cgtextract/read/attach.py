@@ -1,0 +1,341 @@
+"""Attachment: which product, agency, date and indications belong to each trigger."""
+
+from __future__ import annotations
+
+import re
+
+from cgtextract.read.dates import DateMention
+from cgtextract.read.document import Cue, DocState, Draft, Product, Span
+from cgtextract.read.layout import (
+    Sentence,
+)
+from cgtextract.read.mentions import about_product, diseases_in
+from cgtextract.read.products import norm
+from cgtextract.read.resolve import PRONOUN_PRODUCT, product_segments
+from cgtextract.read.triggers import clause_bounds, find_cues
+
+# designations whose home agency is fixed (EXTRACTION.md, step 5)
+HOME_REGULATOR = {
+    "prime": "EMA",
+    "rmat": "FDA",
+    "fast_track": "FDA",
+    "rare_pediatric_disease": "FDA",
+    "sakigake": "MHLW",
+    "innovation_passport": "MHRA",
+    "promising_innovative_medicine": "MHRA",
+}
+
+
+_BACKFILL = re.compile(
+    r"\b(?:decision|designation|approval|clearance|grant)\b[^.]{0,60}?"
+    r"\b(?:was|were|is)\s+(?:taken|made|granted|issued|adopted|dated|effective)",
+    re.I,
+)
+
+
+_ALSO = re.compile(r"\balso\b", re.I)
+
+
+_ALSO_ANNOUNCED = re.compile(
+    r"\b(?:also|further|additionally)\s+(?:announced|reported|said)\s+(?:today\s+)?that\s+"
+    r"(?:\w+\s+){0,8}?(?:has|have)\s+(?:been\s+)?(?:granted|received|cleared|approved|accepted)",
+    re.I,
+)
+
+
+_SAME_DAY = re.compile(r"\b(?:on\s+)?(?:the|that)\s+same\s+(?:day|date)\b|\bsimultaneously\b", re.I)
+
+
+def _vague(doc: DocState, s: Sentence) -> bool:
+    """Neither a product, nor an agency, nor an anaphor: a general statement, not an event."""
+    return (
+        not doc.products[s.idx]
+        and not any(sp.label in {"REGULATOR", "COUNTRY"} for sp in doc.spans[s.idx])
+        and not PRONOUN_PRODUCT.search(s.text)
+        and not re.search(r"\bthe (?:agency|regulator)\b", s.text, re.I)
+    )
+
+
+def _regulators(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
+    """The agency (or agencies) that did this act."""
+    spans = doc.spans[s.idx]
+    lo, hi = clause_bounds(s, cue.start)
+    regs = [sp for sp in spans if sp.label == "REGULATOR"]
+    if cue.kind == "prime":
+        return ["EMA"]
+    if cue.kind in HOME_REGULATOR and not any(lo <= r.start < hi for r in regs):
+        return [HOME_REGULATOR[cue.kind]]
+    pool = [r for r in regs if lo <= r.start < hi] or regs
+    if not pool:
+        countries = [c for c in spans if c.label == "COUNTRY" and lo <= c.start < hi]
+        countries = countries or [c for c in spans if c.label == "COUNTRY"]
+        pool = countries
+    if not pool:
+        prev = _previous_regulator(doc, s)
+        return [prev] if prev else []
+    best = min(
+        pool,
+        key=lambda r: (
+            abs(r.start - cue.start) if r.start < cue.start else abs(r.start - cue.end) * 0.8
+        ),
+    )
+    chosen = [best]
+    for r in pool:
+        if r is best or r.id == best.id:
+            continue
+        lo_, hi_ = sorted((r, best), key=lambda x: x.start)
+        gap = doc.article.text[lo_.end : hi_.start]
+        if re.fullmatch(r"\s*(?:\([^)]*\))?\s*(?:,|and|&|, and)\s+(?:the\s+|in\s+)?", gap):
+            chosen.append(r)
+    codes = []
+    for r in chosen:
+        code = _regulator_code(r, cue)
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def _regulator_code(r: Span, cue: Cue) -> str:
+    if (
+        r.label == "COUNTRY"
+        and r.id == "EC"
+        and cue.event_type == "designation"
+        and cue.kind != "orphan_drug"
+    ):
+        return "EMA"
+    return r.id
+
+
+def _previous_regulator(doc: DocState, s: Sentence) -> str | None:
+    """'The agency had already granted ...': the agency named last before this sentence."""
+    for x in reversed(doc.frame.sentences[: s.idx]):
+        if x.para < s.para - 3:
+            break
+        regs = [sp for sp in doc.spans[x.idx] if sp.label == "REGULATOR"]
+        if regs:
+            return regs[-1].id
+    return None
+
+
+def draft_events(
+    doc: DocState, products: dict[int, Product], mention_of: dict[str, int]
+) -> list[Draft]:
+    drafts: list[Draft] = []
+    focus: int | None = None
+    context: tuple[str, str, str] | None = (
+        None  # (event_type, date, precision) of a summary sentence
+    )
+    for s in doc.frame.sentences:
+        ments = doc.products[s.idx]
+        skip = s.heading or s.quote or (s.boilerplate and not about_product(s, doc, mention_of))
+        if skip:
+            if ments and not s.heading:
+                focus = mention_of[norm(ments[-1].name)]
+            continue
+        cues = find_cues(doc, s)
+        made = 0
+        vague = bool(cues) and _vague(doc, s)
+        for cue in cues:
+            targets = [] if vague else _cue_products(doc, s, cue, mention_of, products, focus)
+            if not targets:
+                when = _cue_date(doc, s, cue, cues)
+                if when and when[2]:
+                    context = (cue.event_type, when[0], when[1])
+                continue
+            regs = _regulators(doc, s, cue)
+            when = _cue_date(doc, s, cue, cues)
+            date_, prec, own = when if when else (None, None, False)
+            if date_ is None and drafts and _SAME_DAY.search(s.text):
+                # 'on the same day': the date of the act told just before, as its own
+                date_, prec, own = drafts[-1].date, drafts[-1].precision, True
+            if date_ is None and context and context[0] == cue.event_type:
+                date_, prec = context[1], context[2]
+            if (
+                date_ is None
+                and _ALSO.search(s.text)
+                and drafts
+                and drafts[-1].sentence.idx >= s.idx - 2
+            ):
+                date_, prec = drafts[-1].date, drafts[-1].precision
+            for key, surface, at in targets:
+                ind = _event_indications(doc, s, cue, key, at, mention_of) or next(
+                    iter(products[key].diseases), []
+                )
+                for reg in regs:
+                    drafts.append(
+                        Draft(
+                            key,
+                            surface,
+                            reg,
+                            cue.event_type,
+                            cue.kind if cue.event_type == "designation" else None,
+                            date_,
+                            prec,
+                            own,
+                            s,
+                            ind,
+                        )
+                    )
+                    made += 1
+        if not cues and drafts and _BACKFILL.search(s.text):
+            _backfill(doc, s, drafts)
+        if ments:
+            focus = mention_of[norm(ments[-1].name)]
+        if made:
+            context = None
+    if doc.frame.period:
+        for d in drafts:
+            if d.date is None and re.search(
+                r"\b(?:received|announced|obtained|won|secured)\b", d.sentence.text
+            ):
+                d.date, d.precision = doc.frame.period
+    return drafts
+
+
+def _event_indications(
+    doc: DocState, s: Sentence, cue: Cue, key: int, at: int | None, mention_of: dict[str, int]
+) -> list[str]:
+    """Diseases the act is for: from the act (or the product's name) to the end of that
+    product's part of the sentence; a company's self-description before it does not count."""
+    if at is None:
+        lo, _ = clause_bounds(s, cue.start)
+        return diseases_in(doc, s, lo, s.end)
+    lo, end = min(at, cue.start), s.end
+    for k, a, b in product_segments(doc, s, mention_of):
+        if k == key and a <= at < b:
+            lo, end = (a if a > cue.start else lo), b
+            break
+    return diseases_in(doc, s, lo, end)
+
+
+def _backfill(doc: DocState, s: Sentence, drafts: list[Draft]) -> None:
+    """'the EC decision was taken on 21 August 2020' dates the event just reported."""
+    regs = {sp.id for sp in doc.spans[s.idx] if sp.label == "REGULATOR"}
+    anchor = doc.frame.anchor(s.para, s.start)
+    for dm in s.dates:
+        r = dm.resolve(anchor)
+        if not r:
+            continue
+        for d in reversed(drafts):
+            if d.sentence.idx < s.idx - 2:
+                break
+            if d.date is None and (not regs or d.regulator in regs):
+                d.date, d.precision, d.own_date = r[0], r[1], True
+                return
+
+
+def _cue_products(
+    doc: DocState,
+    s: Sentence,
+    cue: Cue,
+    mention_of: dict[str, int],
+    products: dict[int, Product],
+    focus: int | None,
+) -> list[tuple[int, str, int | None]]:
+    """Which product(s) the act is about: the nearest named in the clause, else the focus."""
+    ments = doc.products[s.idx]
+    lo, hi = clause_bounds(s, cue.start)
+    if ments:
+        in_clause = [m for m in ments if lo <= m.start < hi]
+        pool = in_clause or ments
+        # coordinated objects: 'approved A (...) for X, and B (...) for Y' handled by one cue each
+        best = min(
+            pool,
+            key=lambda m: (
+                abs(m.start - cue.start) if m.start > cue.start else abs(cue.start - m.end) * 1.2
+            ),
+        )
+        chosen = [best]
+        key = mention_of[norm(best.name)]
+        between = s.text[best.end - s.start : cue.start - s.start] if best.end <= cue.start else ""
+        if re.search(r"\b(?:were|have been|are|both|each|all)\b", between):
+            # 'X, ..., and Y, ..., were each granted Fast Track': every subject before the act
+            seen_keys = {key}
+            for m in ments:
+                k = mention_of[norm(m.name)]
+                if k not in seen_keys and m.end <= cue.start and m.kind != "short_inn":
+                    seen_keys.add(k)
+                    chosen.append(m)
+        if cue.event_type == "approval":
+            # 'approved A (...) for X, and B (...) for Y': every product listed after the act
+            later = [c.start for c in find_cues(doc, s) if c.start > cue.start]
+            stop = min(later, default=s.end)
+            seen = {key}
+            for m in ments:
+                k = mention_of[norm(m.name)]
+                if k not in seen and cue.start < m.start < stop and m.kind != "short_inn":
+                    seen.add(k)
+                    chosen.append(m)
+        return [(mention_of[norm(m.name)], m.name, m.start) for m in chosen]
+    diseases = [d.lower() for d in diseases_in(doc, s, s.start, s.end)]
+    if diseases:
+        hits = []
+        for key, p in products.items():
+            names = {x.lower() for group in p.diseases for x in group}
+            if names & set(diseases):
+                hits.append(key)
+        if hits and (
+            len(hits) == 1
+            or re.search(r"\b(?:therapies|studies|programs|products|trials)\b", s.text)
+        ):
+            return [(k, _display(products[k]), None) for k in hits]
+    if focus is not None:
+        return [(focus, _display(products[focus]), None)]
+    return []
+
+
+def _display(p: Product) -> str:
+    codes = [n for n in p.names if re.search(r"\d", n)]
+    return codes[0] if codes else p.names[0]
+
+
+def _cue_date(
+    doc: DocState, s: Sentence, cue: Cue, cues: list[Cue]
+) -> tuple[str, str, bool] | None:
+    """The date of this act: its own clause's, else the sentence's lead date, else 'today'."""
+    dates = s.dates
+    lo, hi = clause_bounds(s, cue.start)
+    rel_cue = cue.start - s.start
+
+    def ok(d: DateMention) -> tuple[str, str] | None:
+        # anchored to the nearest full date before it: the sentence's own, the paragraph's,
+        # else the dateline or publication date
+        return (
+            d.resolve(None)
+            if d.absolute
+            else d.resolve(doc.frame.anchor(s.para, s.start + d.start))
+        )
+
+    # the first date after the act in its clause: 'granted ... on December 22'
+    after = [d for d in dates if rel_cue <= d.start and s.start + d.start < hi]
+    for d in after:
+        r = ok(d)
+        if r and not _is_target_date(s.text, d):
+            return r[0], r[1], True
+    before = [d for d in dates if d.end <= rel_cue and s.start + d.start >= lo]
+    for d in reversed(before):
+        r = ok(d)
+        if r and not _is_target_date(s.text, d):
+            return r[0], r[1], True
+    lead = [d for d in dates if d.start < 30 or (s.lead and d.start < 160)]
+    for d in lead:
+        r = ok(d)
+        if r:
+            return r[0], r[1], True
+    if re.search(r"\btoday\b", s.text, re.I) and (doc.frame.announced or doc.frame.published):
+        day = doc.frame.announced or doc.frame.published
+        assert day is not None
+        return day.isoformat(), "day", True
+    if doc.frame.announced and _ALSO_ANNOUNCED.search(s.text):
+        # 'X also announced that the FDA has granted ...' in a dated release: the same day
+        return doc.frame.announced.isoformat(), "day", True
+    return None
+
+
+def _is_target_date(text: str, d: DateMention) -> bool:
+    """'a target action date of March 27, 2021' or a PDUFA date is not when anything happened."""
+    return bool(
+        re.search(
+            r"(?:action date|PDUFA|goal date|target date|cutoff)\D{0,20}$", text[: d.start], re.I
+        )
+    )

@@ -1,0 +1,105 @@
+"""The per-article state the reading stages share: vocabulary spans, products, cues, drafts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cgtextract.models import Article
+from cgtextract.read.layout import (
+    Frame,
+    Sentence,
+    build_frame,
+)
+from cgtextract.read.products import ProductMention
+
+
+@dataclass(frozen=True)
+class Span:
+    """A vocabulary mention with absolute offsets."""
+
+    label: str
+    id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Product:
+    """One product (a cluster of names) and what the document says about it."""
+
+    key: int
+    names: list[str] = field(default_factory=list)
+    first: int = 10**9
+    cues: list[tuple[int, str]] = field(default_factory=list)
+    targets: list[tuple[int, str]] = field(default_factory=list)
+    genes: list[tuple[int, str]] = field(default_factory=list)
+    diseases: list[list[str]] = field(default_factory=list)
+    owner: str | None = None
+
+
+@dataclass
+class Cue:
+    """A candidate event inside one sentence, before regulator/product/date are fixed."""
+
+    kind: str  # designation value or event type
+    event_type: str
+    start: int
+    end: int
+
+
+@dataclass
+class Draft:
+    """An event under construction (not validated yet)."""
+
+    product: int
+    surface: str
+    regulator: str
+    event_type: str
+    designation: str | None
+    date: str | None
+    precision: str | None
+    own_date: bool
+    sentence: Sentence
+    indications: list[str]
+
+
+class DocState:
+    """All per-article state of one extraction run."""
+
+    def __init__(self, article: Article) -> None:
+        self.article = article
+        self.frame: Frame = build_frame(article.text, article.title, article.published)
+        self.spans: dict[int, list[Span]] = {}
+        self.products: dict[int, list[ProductMention]] = {}
+        self.companies: dict[str, str] = {}
+        self.abbrev: dict[str, str] = {}
+        self._abbrev_hits: dict[int, list[tuple[int, str]]] = {}
+
+    def abbrev_hits(self, s: Sentence) -> list[tuple[int, str]]:
+        """Where the abbreviations this document defines occur in a sentence: (offset, short),
+        leftmost first, the longer of two at one place (plain finds; no per-document regex)."""
+        if s.idx in self._abbrev_hits:
+            return self._abbrev_hits[s.idx]
+        text = s.text
+        hits: list[tuple[int, str]] = []
+        for short in self.abbrev:
+            pos = text.find(short)
+            while pos >= 0:
+                end = pos + len(short)
+                if (pos == 0 or not _wordish(text[pos - 1])) and (
+                    end == len(text) or not _wordish(text[end])
+                ):
+                    hits.append((pos, short))
+                pos = text.find(short, pos + 1)
+        hits.sort(key=lambda h: (h[0], -len(h[1])))
+        out: list[tuple[int, str]] = []
+        for pos, short in hits:
+            if not out or pos >= out[-1][0] + len(out[-1][1]):
+                out.append((pos, short))
+        self._abbrev_hits[s.idx] = out
+        return out
+
+
+def _wordish(ch: str) -> bool:
+    return ch.isalnum() or ch in "_-"

@@ -1,0 +1,487 @@
+"""Mentions: vocabulary spans from the spaCy rulers, product names, abbreviations, diseases."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Collection
+from functools import cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from cgtextract.read.document import DocState, Span
+from cgtextract.read.layout import (
+    Sentence,
+)
+from cgtextract.read.products import COMMON_CAPS, ProductMention, find_products, norm
+from cgtextract.read.vocab import SPANS_KEY, load_patterns, shared_nlp
+
+
+def chunks(read: list[Sentence]) -> list[list[Sentence]]:
+    """Runs of consecutive sentences of one paragraph."""
+    groups: list[list[Sentence]] = []
+    for s in read:
+        if groups and groups[-1][-1].para == s.para and groups[-1][-1].idx == s.idx - 1:
+            groups[-1].append(s)
+        else:
+            groups.append([s])
+    return groups
+
+
+def _chunk_text(text: str, group: list[Sentence]) -> str:
+    """The run's text with each sentence-final period blanked: 'hemophilia B.' must match 'B'."""
+    start = group[0].start
+    chars = list(text[start : group[-1].end])
+    for s in group:
+        if s.text.endswith("."):
+            chars[s.end - 1 - start] = " "
+    return "".join(chars)
+
+
+_GAP = "\n\n"  # between runs: a whitespace token no phrase pattern crosses
+
+
+def assign_spans(doc: DocState, chunks: list[list[Sentence]], nlp: Language) -> None:
+    """One spaCy Doc for all the runs of an article (a Doc per run cost more in overhead than
+    in reading), its spans mapped back to article offsets and handed to their sentences."""
+    if not chunks:
+        return
+    text = doc.article.text
+    pieces: list[str] = []
+    joined_starts: list[int] = []
+    shifts: list[int] = []  # article offset minus joined offset, per run
+    at = 0
+    for group in chunks:
+        piece = _chunk_text(text, group)
+        joined_starts.append(at)
+        shifts.append(group[0].start - at)
+        pieces.append(piece)
+        at += len(piece) + len(_GAP)
+    sdoc = nlp(_GAP.join(pieces))
+    starts = [s.start for s in doc.frame.sentences]
+    for sp in _spans(sdoc):
+        shift = shifts[bisect_right(joined_starts, sp.start) - 1]
+        start = sp.start + shift
+        s = doc.frame.sentences[bisect_right(starts, start) - 1]
+        doc.spans[s.idx].append(Span(sp.label, sp.id, start, sp.end + shift, sp.text))
+
+
+_PRIORITY = {
+    "REGULATOR": 0,
+    "DESIGNATION": 1,
+    "DOCTYPE": 2,
+    "DISEASE": 3,
+    "TARGET": 4,
+    "GENE": 4,
+    "NOTTARGET": 4,
+    "COUNTRY": 5,
+    "ACTION": 6,
+    "MODALITY": 7,
+}
+
+
+def _spans(sdoc: Doc) -> list[Span]:
+    """Ruler spans of one sentence; where they overlap the more specific label wins."""
+    raw = list(sdoc.spans[SPANS_KEY])
+    modality = [sp for sp in raw if sp.label_ == "MODALITY"]
+    others = sorted(
+        (sp for sp in raw if sp.label_ != "MODALITY"),
+        key=lambda sp: (_PRIORITY.get(sp.label_, 9), -(sp.end - sp.start), sp.start),
+    )
+    kept: list[tuple[int, int]] = []
+    out: list[Span] = []
+    for sp in others:
+        if any(a < sp.end and sp.start < b for a, b in kept):
+            continue
+        kept.append((sp.start, sp.end))
+        out.append(Span(sp.label_, sp.id_, sp.start_char, sp.end_char, sp.text))
+    # modality cues may overlap anything (they only describe), but not each other
+    for sp in filter_spans(modality):
+        out.append(Span(sp.label_, sp.id_, sp.start_char, sp.end_char, sp.text))
+    return sorted(out, key=lambda x: x.start)
+
+
+def rescan_names(doc: DocState) -> None:
+    """A brand presented once ('Zolgensma®') is the same product wherever it recurs bare."""
+    names = {m.name for ms in doc.products.values() for m in ms if m.kind in {"brand", "inn"}}
+    if not names:
+        return
+    rx = re.compile(
+        r"(?<![\w-])("
+        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        + r")(?![\w-])",
+        re.I,
+    )
+    for s in doc.frame.sentences:
+        have = doc.products[s.idx]
+        extra = []
+        for m in rx.finditer(s.text):
+            st, en = s.start + m.start(), s.start + m.end()
+            if not any(p.start < en and st < p.end for p in have):
+                extra.append(ProductMention(st, en, m.group(1), "brand"))
+        if extra:
+            doc.products[s.idx] = sorted(have + extra, key=lambda p: p.start)
+
+
+_OBJECT_BRAND = re.compile(
+    r"\b(?:approved|approves|approval (?:of|for)|authori[sz]ed|authori[sz]ation (?:of|for)|"
+    r"opinion (?:for|on)|cleared|launched)\s+(?:its\s+|the\s+)?([A-Z][a-z]{3,}[A-Za-z]*)\b"
+)
+
+
+_NOT_BRAND = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+
+
+def object_brands(doc: DocState, read: list[Sentence]) -> bool:
+    """'The TGA approved Yescarta', 'a positive opinion for Carvykti': a capitalized name
+    that an approval acts on, and that no vocabulary knows, is a brand. True if any found."""
+    found = False
+    known = {m.name.lower() for ms in doc.products.values() for m in ms}
+    company_words: set[str] | None = None  # read only when needed: naming them costs
+    for s in read:
+        for m in _OBJECT_BRAND.finditer(s.text):
+            name = m.group(1)
+            st, en = s.start + m.start(1), s.start + m.end(1)
+            if name in COMMON_CAPS or name in _NOT_BRAND or name.lower() in known:
+                continue
+            if company_words is None:
+                company_words = {
+                    w.lower()
+                    for who in [doc.frame.announcer or "", *doc.frame.para_announcer.values()]
+                    for w in re.findall(r"[A-Z][\w-]+", who)
+                }
+            if (
+                name.lower() in company_words
+                or s.text[m.end(1) : m.end(1) + 2] in {"'s", "’s"}  # an owner: "approved X's Y"
+                or s.text[m.end(1) : m.end(1) + 1] in {"'", "’"}
+                or any(
+                    sp.start < en and st < sp.end for sp in doc.spans[s.idx] if sp.label != "ACTION"
+                )
+                or any(p.start < en and st < p.end for p in doc.products[s.idx])
+            ):
+                continue
+            doc.products[s.idx] = sorted(
+                [*doc.products[s.idx], ProductMention(st, en, name, "brand")], key=lambda p: p.start
+            )
+            known.add(name.lower())
+            found = True
+    return found
+
+
+ANAPHOR_START = re.compile(
+    r"^(?:It|Its|This|These|Both|The (?:drug|therapy|product|candidate|program))\b"
+)
+
+
+WORD = re.compile(r"\w[\w+/'’-]*(?:\.\w+)*")
+
+
+@cache
+def cue_words() -> frozenset[str]:
+    """One cheap pass over a sentence: does it name an agency, a designation or an act?
+
+    Each vocabulary phrase is represented by its longest word ('administration' for
+    'U.S. Food and Drug Administration'); a sentence that holds none of these words, and
+    no product, cannot hold an event, and the spaCy pass skips it (a speed design and a
+    precision filter at once).
+    """
+    words: set[str] = set()
+    for name in ("regulators.jsonl", "designations.jsonl", "actions.jsonl"):
+        for row in load_patterns(name):
+            pat = row["pattern"]
+            text = pat if isinstance(pat, str) else " ".join(str(t["TEXT"]) for t in pat)
+            tokens = WORD.findall(text.lower())
+            if tokens:
+                words.add(max(tokens, key=len))
+    return frozenset(words)
+
+
+@cache
+def reject_words() -> frozenset[str]:
+    """Normalized vocabulary words that are never product names (genes, antigens, vectors)."""
+    words: set[str] = set()
+    for name in ("targets.jsonl", "modalities.jsonl", "regulators.jsonl", "diseases.jsonl"):
+        for row in load_patterns(name):
+            pat = row["pattern"]
+            text = pat if isinstance(pat, str) else " ".join(str(t.get("TEXT", "")) for t in pat)
+            words.add(norm(text))
+    return frozenset(words)
+
+
+def learn_abbreviations(text: str, abbrev: dict[str, str]) -> None:
+    """'relapsed/refractory multiple myeloma (R/R MM)' teaches R/R MM for this document."""
+    for m in re.finditer(r"\(([A-Za-z][A-Za-z0-9/\-]{1,9})\)", text):
+        short = m.group(1)
+        letters = [c.lower() for c in short if c.isalpha()]
+        if len(letters) < 2 or not any(c.isupper() for c in short):
+            continue
+        words = re.findall(r"[\w'’-]+", text[max(0, m.start() - 90) : m.start()])
+        for n in range(1, min(len(words), len(letters) + 3) + 1):
+            cand = words[-n:]
+            initials = "".join(w[0].lower() for w in cand)
+            joined = " ".join(cand).lower()
+            if (
+                initials[0] == letters[0]
+                and _subsequence(letters, joined)
+                and n >= len(letters) - 2
+            ):
+                long = " ".join(cand)
+                start = text.rfind(cand[0], max(0, m.start() - 90), m.start())
+                if start >= 0:
+                    long = text[start : m.start()].strip()
+                abbrev.setdefault(short, long)
+                break
+
+
+def _subsequence(letters: list[str], text: str) -> bool:
+    i = 0
+    for ch in text:
+        if i < len(letters) and ch == letters[i]:
+            i += 1
+    return i == len(letters)
+
+
+_DISEASE_HEAD = re.compile(
+    r"\b(?:disease|diseases|syndrome|cancers?|tumou?rs|leukemias?|lymphomas?|myeloma|sarcomas?|"
+    r"carcinomas?|adenocarcinoma|malignancies|dystrophy|atrophy|thalassemia|immunodeficiency|"
+    r"deficiency|amyloidosis|anemia|hemophilia [AB]|burns|athymia|glioblastoma|melanoma|"
+    r"neuroblastoma)\b"
+)
+
+
+_DISEASE_STOP = {
+    "the",
+    "a",
+    "an",
+    "of",
+    "for",
+    "with",
+    "in",
+    "and",
+    "or",
+    "to",
+    "its",
+    "their",
+    "patients",
+    "adults",
+    "children",
+    "people",
+    "treatment",
+    "treat",
+    "who",
+    "that",
+    "which",
+    "on",
+    "from",
+    "by",
+    "as",
+    "at",
+    "is",
+    "are",
+    "has",
+    "have",
+    "such",
+    "including",
+    "other",
+    "rare",
+    "serious",
+    "life-threatening",
+    "this",
+    "those",
+    "these",
+    "all",
+    "was",
+    "were",
+    "be",
+    "affected",
+    "newly",
+    "diagnosed",
+    "advanced",
+    "previously",
+    "untreated",
+    "third-line",
+    "second-line",
+    "avoid",
+    "prevent",
+    "preventing",
+    "reduce",
+    "reducing",
+    "treating",
+    "cause",
+    "causing",
+    "against",
+    "risk",
+    "called",
+    "so-called",
+    "like",
+    "than",
+}
+
+
+def diseases_in(doc: DocState, s: Sentence, a: int, b: int) -> list[str]:
+    """Disease names in [a, b) of a sentence: vocabulary first, then disease-head phrases."""
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    blocked = [
+        (sp.start, sp.end) for sp in doc.spans[s.idx] if sp.label in {"DESIGNATION", "REGULATOR"}
+    ]
+    text = doc.article.text
+    for sp in doc.spans[s.idx]:
+        if sp.label == "DISEASE" and a <= sp.start < b:
+            name = doc.abbrev.get(sp.text) or sp.id
+            st = a + _modifiers_start(text[a : sp.start], sp.start - a)
+            if st < sp.start and name.lower() == sp.text.lower():
+                name = text[st : sp.start] + name  # 'extensive-stage small cell' + 'lung cancer'
+            found.append((st, name))
+            taken.append((st, sp.end))
+    for pos, short in doc.abbrev_hits(s) if doc.abbrev else ():
+        long = doc.abbrev[short]
+        st = s.start + pos
+        if a <= st < b and not any(x <= st < y for x, y in taken) and _DISEASE_HEAD.search(long):
+            found.append((st, long))
+            taken.append((st, st + len(short)))
+    seg = doc.article.text[a:b]
+    for m in _DISEASE_HEAD.finditer(seg):
+        st = _modifiers_start(seg, m.start())
+        phrase = seg[st : m.end()]
+        if st == m.start():
+            continue  # a bare 'disease' or 'cancers' names nothing
+        st += a
+        if any(x < st + len(phrase) and st < y for x, y in taken + blocked):
+            continue
+        found.append((st, phrase))
+        taken.append((st, st + len(phrase)))
+    text_all = doc.article.text
+    # 'to avoid graft-versus-host disease', 'reduces the risk of CRS': side effects, not indications
+    found = [
+        (st, name)
+        for st, name in found
+        if not re.search(
+            r"(?:avoid|prevent|risk of|reduc\w+|toxicit\w+ such as)\s+(?:the\s+)?$",
+            text_all[max(0, st - 30) : st],
+        )
+    ]
+    out: list[str] = []
+    names = [name for _, name in sorted(found)]
+    for name in names:
+        low = name.lower()
+        if low in {o.lower() for o in out}:
+            continue
+        if any(
+            low != n.lower() and re.search(rf"(?<!\w){re.escape(low)}(?!\w)", n.lower())
+            for n in names
+        ):
+            continue  # 'acute lymphoblastic leukemia' inside 'T-cell acute lymphoblastic leukemia'
+        out.append(name)
+    return out
+
+
+def _modifiers_start(seg: str, head: int) -> int:
+    """Walk back from a disease head over at most three modifier words ('X-linked severe')."""
+    start = _walk_back(seg, head)
+    both = _BOTH_BEFORE.search(seg, max(0, start - 40), start)
+    return both.start() if both and start < head else start
+
+
+_BOTH_BEFORE = re.compile(r"(?:relapsed|recurrent)\s+(?:or|and/or|and)\s+\Z")
+
+
+def _word_before(seg: str, end: int) -> tuple[int, str] | None:
+    """(start, word) of the word that spaces separate from `end`; a plain backward scan, not
+    a regex anchored at the end (which would retry from every earlier position)."""
+    j = end
+    while j > 0 and seg[j - 1].isspace():
+        j -= 1
+    i = j
+    while i > 0 and (seg[i - 1].isalnum() or seg[i - 1] in "_'’/.+-"):
+        i -= 1
+    if j == end or i == j:
+        return None
+    return i, seg[i:j]
+
+
+def _walk_back(seg: str, head: int) -> int:
+    start = head
+    for _ in range(3):
+        m = _word_before(seg, start)
+        if not m or m[1].lower() in _DISEASE_STOP or m[1][0].isdigit():
+            break
+        if m[1].endswith(("ed", "ing", "ies")) and m[1].lower() not in {
+            "linked",
+            "related",
+            "associated",
+            "advanced",
+            "refractory",
+            "relapsed",
+            "inherited",
+            "acquired",
+            "transfusion-dependent",
+        }:
+            break
+        start = m[0]
+    return start
+
+
+def read_mentions(doc: DocState) -> None:
+    """Product names in every sentence, vocabulary spans in the sentences worth reading,
+    and the abbreviations the document defines."""
+    sentences = doc.frame.sentences
+    nlp = shared_nlp()
+    reject = reject_words()
+    for s in sentences:
+        doc.products[s.idx] = find_products(s.text, s.start, reject)
+    # quotes, headings and boilerplate sections state no events and describe no product:
+    # the vocabulary pass (the costly part) reads only the other sentences
+    rescan_names(doc)
+    known = {norm(m.name) for ms in doc.products.values() for m in ms}
+    # product sentences and the two after them in their paragraph (anaphora: 'It is ...')
+    near_product: set[int] = set()
+    for s in sentences:
+        if doc.products[s.idx]:
+            near_product.update(x.idx for x in sentences[s.idx : s.idx + 3] if x.para == s.para)
+    words = cue_words()
+    read = [
+        s
+        for s in sentences
+        if not s.heading
+        and not s.quote
+        and (not s.boilerplate or about_known(s, known))
+        and (
+            s.idx in near_product
+            or about_known(s, known)
+            or not words.isdisjoint(WORD.findall(s.text.lower()))
+            or ANAPHOR_START.match(s.text)
+        )
+    ]
+    for s in sentences:
+        doc.spans[s.idx] = []
+    assign_spans(doc, chunks(read), nlp)
+    if object_brands(doc, read):
+        rescan_names(doc)
+    for s in sentences:
+        if "(" in s.text:
+            learn_abbreviations(s.text, doc.abbrev)
+
+
+def about_product(s: Sentence, doc: DocState, mention_of: dict[str, int]) -> bool:
+    """'About CT041' sections describe the product itself: read them."""
+    return about_known(s, mention_of.keys())
+
+
+def about_known(s: Sentence, known: Collection[str]) -> bool:
+    if not s.section or not s.section.lower().startswith("about"):
+        return False
+    return any(x in known for x in _heading_names(s.section))
+
+
+@cache
+def _heading_names(section: str) -> frozenset[str]:
+    """Normalized one- to three-word spans of a heading, to compare with product names."""
+    words = re.findall(r"[\w®™-]+", section)
+    return frozenset(
+        norm(" ".join(words[i:j]))
+        for i in range(len(words))
+        for j in range(i + 1, min(len(words), i + 3) + 1)
+    )

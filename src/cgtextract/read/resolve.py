@@ -1,0 +1,424 @@
+"""Document resolution: product clusters, the company holding each product, its profile."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from cgtextract.read.document import DocState, Product, Span
+from cgtextract.read.layout import (
+    Sentence,
+    company_heads,
+    strip_legal,
+    subject_company,
+)
+from cgtextract.read.mentions import about_product, diseases_in
+from cgtextract.read.products import ProductMention, alias_links, norm
+from cgtextract.read.vocab import SPANS_KEY, build_nlp
+
+PRONOUN_PRODUCT = re.compile(
+    r"\b(?:the|this|that|its|our)\s+(?:drug|product|therapy|program|programme|candidate|"
+    r"product candidate|treatment|medicine|injection|investigational therapy|gene therapy|"
+    r"cell therapy)\b|\bit\b",
+    re.I,
+)
+
+
+_ANAPHOR_ALL = re.compile(r"^(?:Both|The two|These|All (?:three|four|of these)|The three)\b")
+
+
+_IN_VIVO = {
+    "aav",
+    "in_vivo_car",
+    "mrna",
+    "rna_therapy",
+    "oncolytic_virus",
+    "adenoviral",
+    "lentiviral",
+    "other_gene_therapy",
+}
+
+
+_GENE_MODALITIES = {
+    "aav",
+    "hsc_gene_therapy",
+    "gene_editing",
+    "lentiviral",
+    "adenoviral",
+    "other_gene_therapy",
+    "rna_therapy",
+    "mrna",
+}
+
+
+def cluster_products(doc: DocState) -> tuple[dict[int, Product], dict[str, int]]:
+    """Group product names that the text presents as one product."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(norm(a)), find(norm(b))
+        if ra != rb:
+            parent[rb] = ra
+
+    surface: dict[str, str] = {}
+    focus: ProductMention | None = None
+    for s in doc.frame.sentences:
+        ments = doc.products[s.idx]
+        for m in ments:
+            surface.setdefault(norm(m.name), m.name)
+            find(norm(m.name))
+        for a, b in alias_links(s.text, ments, s.start):
+            union(a, b)
+        # 'when the therapy was still known as bb2121': the anaphor is the focus product
+        if focus is not None and ments and PRONOUN_PRODUCT.search(s.text):
+            for m in ments:
+                before = s.text[: m.start - s.start]
+                if (
+                    re.search(
+                        r"(?:known as|earlier name|brand name|formerly|previously)\s+$", before
+                    )
+                    and len({norm(x.name) for x in ments}) == 1
+                ):
+                    union(focus.name, m.name)
+        if ments:
+            focus = ments[-1]
+    products: dict[int, Product] = {}
+    mention_of: dict[str, int] = {}
+    roots: dict[str, int] = {}
+    for s in doc.frame.sentences:
+        for m in doc.products[s.idx]:
+            root = find(norm(m.name))
+            key = roots.setdefault(root, len(roots))
+            p = products.setdefault(key, Product(key))
+            if m.name not in p.names and norm(m.name) not in {norm(n) for n in p.names}:
+                p.names.append(m.name)
+            if not s.heading:
+                p.first = min(p.first, m.start)
+            mention_of[norm(m.name)] = key
+    return products, mention_of
+
+
+def product_segments(
+    doc: DocState, s: Sentence, mention_of: dict[str, int]
+) -> list[tuple[int, int, int]]:
+    """Parts of a sentence that speak about each product: (product, start, end)."""
+    ments = doc.products[s.idx]
+    if not ments:
+        return []
+    text = doc.article.text
+    # 'MB-107 and MB-207 are ...': coordinated names share what follows them
+    groups: list[list[ProductMention]] = [[ments[0]]]
+    for prev, m in zip(ments, ments[1:], strict=False):
+        gap = text[prev.end : m.start]
+        if re.fullmatch(r"\s*(?:,|and|,\s*and|&|or)\s*", gap):
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    out = []
+    for i, group in enumerate(groups):
+        start = s.start
+        if i > 0:
+            prev_end = groups[i - 1][-1].end
+            gap = text[prev_end : group[0].start]
+            cut = [m.end() for m in re.finditer(r",\s+(?:and\s+)?|;\s+|\s+and\s+", gap)]
+            start = prev_end + cut[-1] if cut else group[0].start
+        end = groups[i + 1][0].start if i + 1 < len(groups) else s.end
+        for key in dict.fromkeys(mention_of[norm(m.name)] for m in group):
+            out.append((key, start, end))
+    return out
+
+
+def profile_products(
+    doc: DocState, products: dict[int, Product], mention_of: dict[str, int]
+) -> None:
+    """Collect target, modality cues, owner and indications of every product."""
+    focus: list[int] = []
+    prev_keys: list[int] = []
+    for s in doc.frame.sentences:
+        if s.quote or (s.boilerplate and not about_product(s, doc, mention_of)):
+            continue
+        segs = product_segments(doc, s, mention_of)
+        if not segs and not s.heading:
+            if _ANAPHOR_ALL.match(s.text) and prev_keys:
+                segs = [(k, s.start, s.end) for k in prev_keys]
+            elif focus:
+                segs = [(focus[-1], s.start, s.end)]
+        keys_here = []
+        for key, a, b in segs:
+            p = products[key]
+            keys_here.append(key)
+            inside_names = [(m.start, m.end) for m in doc.products[s.idx]]
+            for sp in doc.spans[s.idx]:
+                if not (a <= sp.start < b) or any(x <= sp.start < y for x, y in inside_names):
+                    continue
+                if sp.label == "MODALITY":
+                    p.cues.append((sp.start, sp.id))
+                elif sp.label == "TARGET":
+                    p.targets.append((_target_score(doc.article.text, sp), sp.id))
+                    pair = _dual_target(doc, s, sp)
+                    if pair:
+                        p.targets.append((4, pair))
+                elif sp.label == "GENE":
+                    p.genes.append((_gene_score(doc.article.text, sp), sp.id))
+            dis = diseases_in(doc, s, a, b)
+            if dis:
+                p.diseases.append(dis)
+            if p.owner is None:
+                p.owner = _owner(doc.article.text[a:b], doc)
+        if segs:
+            focus = [segs[-1][0]]
+            prev_keys = list(dict.fromkeys(k for k, _, _ in segs))
+
+
+def _dual_target(doc: DocState, s: Sentence, sp: Span) -> str | None:
+    """'CD19/BCMA dual-targeting', 'targeting BCMA and CD19': two antigens, in the order written."""
+    text = doc.article.text
+    for other in doc.spans[s.idx]:
+        if other.label != "TARGET" or other.start <= sp.start or other.id == sp.id:
+            continue
+        gap = text[sp.end : other.start]
+        if gap.strip() == "/" or (
+            gap.strip() == "and"
+            and re.search(
+                r"(?:targeting|against|directed (?:at|against))\s+$",
+                text[max(0, sp.start - 25) : sp.start],
+            )
+        ):
+            return f"{sp.id}/{other.id}"
+        break
+    return None
+
+
+def _target_score(text: str, sp: Span) -> int:
+    after = text[sp.end : sp.end + 30]
+    before = text[max(0, sp.start - 30) : sp.start]
+    if re.match(r"\s*(?:\)\s*)?(?:monoclonal\s+)?antibod", after) or re.match(
+        r"-?\s*expressing", after
+    ):
+        return -5
+    if re.match(
+        r"\s*(?:-|\s)(?:directed|targeted|targeting|specific|positive|CAR|redirected)", after
+    ) or re.search(
+        r"(?:targeting|anti-|against|directed (?:at|against|to)|specific for|binder)\s*$", before
+    ):
+        return 3
+    if re.match(r"\s*(?:\([^)]*\)\s*)?(?:-|\s)?(?:CAR|TCR|binder|-directed)", after):
+        return 3
+    return 1
+
+
+def _gene_score(text: str, sp: Span) -> int:
+    after = text[sp.end : sp.end + 25]
+    if re.match(r"\s*(?:\([A-Z0-9]+\)\s*)?genes?\b", after) or re.match(r"\s*\)\s*gene\b", after):
+        return 3
+    if re.search(
+        r"(?:encoding|copy of (?:the )?|copies of (?:a |the )?)\s*(?:modified |functional )?$",
+        text[max(0, sp.start - 40) : sp.start],
+    ):
+        return 3
+    return 1
+
+
+def _owner(segment: str, doc: DocState) -> str | None:
+    """'developed by Belief BioMed', 'the CAR-T therapy from Bristol Myers Squibb (BMS)'."""
+    if " by " not in segment and " from " not in segment:
+        return None
+    m = re.search(
+        r"(?:developed|manufactured|discovered)\s+(?:independently\s+)?by\s+"
+        r"((?:[A-Z][\w&.-]*\s?){1,4})",
+        segment,
+    )
+    if not m:
+        m = re.search(
+            r"\b(?:therapy|product|candidate|treatment|drug)\s+from\s+"
+            r"((?:[A-Z][\w&.-]*\s?){1,4})(?:\s*\(|\s+and\b|,)",
+            segment,
+        )
+    if m:
+        return _expand_company(strip_legal(m.group(1).strip()), doc)
+    return None
+
+
+def _possessive_owner(mention: ProductMention, s: Sentence, doc: DocState) -> str | None:
+    """'Curocell's anbalcabtagene autoleucel', 'BMS' CD19-directed CAR-T therapy Breyanzi'."""
+    before = s.text[: mention.start - s.start]
+    m = re.search(
+        r"((?:[A-Z][\w&.-]*\s){0,3}[A-Za-z][\w&.-]*)(?:'s|’s|(?<=[sS])'|(?<=[sS])’)\s+"
+        r"(?:self-developed\s+|own\s+|investigational\s+|lead\s+)?(?:[\w-]+\s+){0,5}$",
+        before,
+    )
+    generic = {"company", "group", "partner", "agency", "firm", "drugmaker", "biotech", "sponsor"}
+    if (
+        m
+        and any(c.isupper() for c in m.group(1))
+        and m.group(1).lower() not in generic
+        and not m.group(1).lower().startswith(("it", "the ", "a "))
+    ):
+        return _expand_company(strip_legal(m.group(1)), doc)
+    return None
+
+
+def _expand_company(name: str, doc: DocState) -> str:
+    """A short name ('iRegene', 'BMS') as the text gives it in full ('iRegene Therapeutics')."""
+    if name in doc.companies:
+        return doc.companies[name]
+    text = doc.article.text
+    full = doc.abbrev.get(name, name)
+    best = full
+    heads = _heads_rx()
+    pos = text.find(full)
+    while pos >= 0:
+        m = heads.match(text, pos + len(full))
+        if (
+            m
+            and (pos == 0 or not text[pos - 1].isalnum())
+            and len(full) + len(m.group()) > len(best)
+        ):
+            best = full + m.group()
+        pos = text.find(full, pos + 1)
+    doc.companies[name] = best
+    return best
+
+
+@cache
+def _heads_rx() -> re.Pattern[str]:
+    """Company-name head words following a short name: ' Therapeutics', ' Bio Inc'."""
+    alternation = "|".join(re.escape(h) for h in company_heads())
+    return re.compile(rf"(?:[ \t]+(?:{alternation}))+\b")
+
+
+def product_modality(p: Product) -> tuple[str | None, bool | None]:
+    cls = {c for _, c in p.cues}
+    cell_words = {
+        "ipsc",
+        "nk",
+        "tcell",
+        "til",
+        "treg",
+        "macrophage",
+        "msc",
+        "vst",
+        "car",
+        "tcr",
+        "car_nk",
+    }
+    if "in_vivo_car" in cls:
+        mod = "in_vivo_car"
+    elif "macrophage" in cls:
+        mod = "macrophage"  # CAR-M: an engineered receptor on a macrophage
+    elif "car_nk" in cls or ("car" in cls and "nk" in cls and "tcell" not in cls):
+        mod = "car_nk"
+    elif "car" in cls:
+        mod = "car_t"
+    elif "tcr" in cls:
+        mod = "tcr_t"
+    elif "edit" in cls and not (cls & cell_words):
+        mod = "gene_editing"
+    elif "hsc" in cls and cls & {"genemod", "edit"}:
+        mod = "hsc_gene_therapy"
+    elif "aav" in cls:
+        mod = "aav"
+    elif "adeno" in cls:
+        mod = "adenoviral"
+    elif "oncolytic" in cls:
+        mod = "oncolytic_virus"
+    elif "mrna" in cls and "edit" not in cls:
+        mod = "mrna"
+    elif "rna" in cls:
+        mod = "rna_therapy"
+    elif "ipsc" in cls:
+        mod = "ipsc_derived"
+    elif "vst" in cls:
+        mod = "t_cell_other"
+    elif "til" in cls:
+        mod = "til"
+    elif "nk" in cls:
+        mod = "nk_cell"
+    elif "treg" in cls:
+        mod = "treg"
+    elif "msc" in cls:
+        mod = "msc"
+    elif "vst" in cls:
+        mod = "t_cell_other"
+    elif cls & {"stem", "esc"}:
+        mod = "stem_cell_other"
+    elif "othercell" in cls or "tcell" in cls:
+        mod = "other_cell_therapy"
+    elif "genemod" in cls:
+        mod = "other_gene_therapy"
+    else:
+        mod = None
+    allo: bool | None = None
+    if mod not in _IN_VIVO and not (mod == "gene_editing" and "hsc" not in cls):
+        order = [c for _, c in sorted(p.cues) if c in {"allo", "auto"}]
+        if order:
+            allo = (
+                order.count("allo") >= order.count("auto")
+                if order.count("allo") != order.count("auto")
+                else order[0] == "allo"
+            )
+    return mod, allo
+
+
+def product_target(p: Product, modality: str | None) -> str | None:
+    """The gene for gene therapies and editing; else the antigen a binding phrase names."""
+    pool = p.genes if modality in _GENE_MODALITIES else [t for t in p.targets if t[0] > 0]
+    if not pool:
+        return None
+    best = max(pool, key=lambda t: t[0])
+    return best[1] if best[0] > 0 else None
+
+
+def product_company(doc: DocState, p: Product) -> str | None:
+    frame = doc.frame
+    first = next((s for s in frame.sentences if s.start <= p.first < s.end + 1), None)
+    if first is not None:
+        # "Curocell's anbalcabtagene autoleucel": an owner named where the product first appears
+        for m in doc.products[first.idx]:
+            if norm(m.name) in {norm(n) for n in p.names}:
+                who = _possessive_owner(m, first, doc)
+                if who:
+                    return who
+                break
+    if frame.announcer:
+        return frame.announcer  # the dateline names the announcer in full
+    if p.owner:
+        return p.owner
+    names = {norm(n) for pr in products_names(doc) for n in pr}
+    if first is not None:
+        # 'Cellectis announced that the FDA placed a clinical hold on UCART22'
+        who = subject_company(first.text)
+        if (
+            who
+            and not any(norm(w) in names for w in re.findall(r"[\w-]+", who))
+            and not _is_agency(doc, who)
+        ):
+            return _expand_company(who, doc)
+    announcers = [
+        (para, who)
+        for para, who in sorted(frame.para_announcer.items())
+        if not any(norm(w) in names for w in re.findall(r"[\w-]+", who))
+    ]
+    if first is not None:
+        # the announcer of the product's paragraph, else the latest one before it
+        before = [who for para, who in announcers if para <= first.para]
+        if before:
+            return _expand_company(before[-1], doc)
+    return _expand_company(announcers[0][1], doc) if announcers else None
+
+
+def _is_agency(doc: DocState, name: str) -> bool:
+    """True when a would-be company is a regulator ('The FDA', 'Health Canada')."""
+    sdoc = build_nlp()(name)
+    return any(sp.label_ in {"REGULATOR", "COUNTRY"} for sp in sdoc.spans[SPANS_KEY])
+
+
+def products_names(doc: DocState) -> list[list[str]]:
+    """Every product name found in the document, sentence by sentence."""
+    return [[m.name for m in ms] for ms in doc.products.values()]

@@ -1,0 +1,275 @@
+"""Triggers: the regulatory acts a sentence states, their kind, and whether they happened."""
+
+from __future__ import annotations
+
+import re
+
+from cgtextract.read.document import Cue, DocState, Span
+from cgtextract.read.layout import (
+    Sentence,
+)
+
+# words that make the act before them not (yet) happen
+_HEDGE = re.compile(
+    r"\b(?:will|would|may|might|could|should|plans?|planned|planning|expects?|expected|"
+    r"expecting|intends?|intended|aims?|aiming|anticipates?|anticipated|hopes?|seeks?|"
+    r"seeking|potential(?:ly)?|possible|eligib\w*\s+for|qualif\w*|if|upcoming|future|apply|"
+    r"applied|applying|requests?|requested|requesting|goal|on track|prepar\w*|not|no|never|"
+    r"yet|routes?|path|pathway|towards?|unless|whether|once|pending|support|enable|"
+    r"opinion|recommending|refus\w*|IRBs?|ethics|institutional|investigator-initiated)\b",
+    re.I,
+)
+
+
+_HEDGE_AFTER = re.compile(
+    r"\S*\s+(?:[\w-]+\s+){0,6}?(?:remains?|is|are|was|were)\s+(?:still\s+)?"
+    r"(?:uncertain|unlikely|pending|not\s+yet|under\s+review|expected)\b",
+    re.I,
+)
+
+
+_CLAUSE_BREAK = re.compile(
+    r";|:\s|,\s+and\s+|,\s+but\s+|,\s+which\s+|,\s+while\s+|,\s+setting\s+|,?\s+after\s+|"
+    r",\s+where\s+|,\s+although\s+|\s+now that\s+|\s+because\s+|,\s+when\s+|,\s+allowing\s+|"
+    r",\s+following\s+|\s+—\s+|\s+--\s+|\s+and\s+(?=(?:the compan\w+|it|we|they|he|she|our)\s)"
+)
+
+
+_TRIAL_APPROVAL = re.compile(
+    r"\s+(?:\w+\s+){0,2}?(?:for|of|to)\s+(?:the\s+|a\s+|its\s+)?(?:clinical\s+"
+    r"(?:trials?|studies|study)|(?:begin|start|initiate|conduct|commence)\s+(?:a\s+|the\s+|its\s+)?"
+    r"(?:Phase|clinical|first-in-human))",
+    re.I,
+)
+
+
+_NOT_REGULATOR = re.compile(
+    r"\b(?:ethics committees?|institutional review boards?|IRBs?|review boards?|data monitoring|"
+    r"DSMB|board of directors|shareholders|hospital'?s?|investigator-initiated)\b",
+    re.I,
+)
+
+
+_SEVERAL = re.compile(
+    r"\b(?:several|multiple|many|various|numerous|other)\s+(?:countries|"
+    r"jurisdictions|markets|regions)\b",
+    re.I,
+)
+
+
+_RESTATED_DET = re.compile(r"\b(?:that|this|these|those|such)\s+$", re.I)
+
+
+_GRANTED_INTRO = re.compile(
+    r"\b(?:granted|received|awarded|obtained|holds?|has|have|earned|secured)\b", re.I
+)
+
+
+_MODAL_DESIG_CONTEXT = re.compile(
+    r"\b(?:eligib\w*|apply|applied|request\w*|seek\w*)\s+(?:for\s+)?(?:an?\s+|the\s+)?$", re.I
+)
+
+
+def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
+    """Completed regulatory acts in a sentence (assertion filtering included)."""
+    spans = doc.spans[s.idx]
+    text = s.text
+    cues: list[Cue] = []
+    actions = [sp for sp in spans if sp.label == "ACTION"]
+    docs_ = [sp for sp in spans if sp.label == "DOCTYPE"]
+    desigs = [sp for sp in spans if sp.label == "DESIGNATION"]
+    for d in desigs:
+        lo, hi = clause_bounds(s, d.start)
+        holds = bool(
+            re.search(
+                r"\b(?:has|have|holds|hold|had|with)\b", s.text[lo - s.start : d.start - s.start]
+            )
+        )
+        # a list item under 'has previously been granted the following designations:'
+        holds = holds or bool(s.intro and _GRANTED_INTRO.search(s.intro))
+        if not holds and not any(
+            lo - 40 <= a.start < hi + 40 and a.id in {"grant", "accept"} for a in actions
+        ):
+            continue
+        if _MODAL_DESIG_CONTEXT.search(text[: d.start - s.start]):
+            continue
+        if _hedged(s, d.start, actions):
+            continue
+        if cues and cues[-1].kind == d.id and d.start - cues[-1].end < 25:
+            continue  # 'Breakthrough Therapy Designation (BTD)'
+        cues.append(Cue(d.id, "designation", d.start, d.end))
+    desig_ranges = [(d.start, d.end) for d in desigs]
+    for a in actions:
+        if a.id == "grant":
+            kind = None
+            if any(dc.id == "crl" for dc in docs_):
+                kind = "crl"
+        else:
+            kind = _action_kind(doc, s, a, docs_, desig_ranges)
+        if kind is None:
+            continue
+        if _hedged(s, a.start, actions) or _SEVERAL.search(text):
+            continue
+        lo, hi = clause_bounds(s, a.start)
+        if _NOT_REGULATOR.search(doc.article.text[lo:hi]):
+            continue  # an ethics committee or IRB approving a study is not a regulator's act
+        if a.text.lower().endswith(("ance", "ion", "ing", "al")) and _RESTATED_DET.search(
+            text[: a.start - s.start]
+        ):
+            continue
+        if a.start - s.start < 12 and re.match(
+            r"^(?:The|This|That)\s+\w+(?:ing|ance|ion|al)\b", text
+        ):
+            continue  # 'The lifting of the holds comes as ...' restates an act already told
+        if _nominal(a) and not _named_in_clause(doc, s, a):
+            continue  # 'Approval of allogeneic products remains ...': no agency, no product
+        if any(
+            c.kind == kind
+            and clause_bounds(s, c.start) == clause_bounds(s, a.start)
+            and not _agency_between(spans, c.end, a.start)
+            for c in cues
+        ):
+            continue
+        cues.append(Cue(kind, kind, a.start, a.end))
+    for dc in docs_:
+        if (
+            dc.text.lower().startswith("clinical trial approval")
+            and not any(c.kind == "ind_clearance" for c in cues)
+            and not _hedged(s, dc.start, actions)
+            and not _SEVERAL.search(text)
+        ):
+            cues.append(Cue("ind_clearance", "ind_clearance", dc.start, dc.end))
+    return sorted(cues, key=lambda c: c.start)
+
+
+def _nominal(a: Span) -> bool:
+    """An act named by a noun ('approval', 'clearance') rather than a verb."""
+    return bool(re.search(r"(?:al|ance|ion|ions|als)$", a.text.lower()))
+
+
+def _named_in_clause(doc: DocState, s: Sentence, a: Span) -> bool:
+    """A nominal act counts when its clause names the agency or the product."""
+    lo, hi = clause_bounds(s, a.start)
+    if any(sp.label in {"REGULATOR", "COUNTRY"} and lo <= sp.start < hi for sp in doc.spans[s.idx]):
+        return True
+    if any(lo <= m.start < hi for m in doc.products[s.idx]):
+        return True
+    return bool(
+        re.search(
+            r"\b(?:the agency|the regulator|its|the drug|the therapy)\b",
+            doc.article.text[lo:hi],
+            re.I,
+        )
+    )
+
+
+def _agency_between(spans: list[Span], lo: int, hi: int) -> bool:
+    """'the FDA approval ... and the UK MHRA authorisation': two acts of one kind, two agencies."""
+    return any(sp.label in {"REGULATOR", "COUNTRY"} and lo <= sp.start < hi for sp in spans)
+
+
+def _action_kind(
+    doc: DocState, s: Sentence, a: Span, docs_: list[Span], desig_ranges: list[tuple[int, int]]
+) -> str | None:
+    """Which event an action word denotes, from the document types in its clause."""
+    lo, hi = clause_bounds(s, a.start)
+    near = [dc for dc in docs_ if lo - 60 <= dc.start <= hi + 10]
+    kinds = {dc.id for dc in near}
+    if not kinds:
+        kinds = _previous_doctypes(doc, s)
+    act = a.id
+    regs = [sp for sp in doc.spans[s.idx] if sp.label in {"REGULATOR", "COUNTRY"}]
+    china = any(r.id == "NMPA" for r in regs)
+    if (
+        act in {"lift", "place"}
+        and "hold" not in kinds
+        and re.search(
+            r"\b(?:it|the hold|the clinical hold)\s+(?:was|had been|has been)\s+$",
+            s.text[: a.start - s.start],
+        )
+    ):
+        # '... lifted the clinical hold in November, two months after it was imposed'
+        kinds = kinds | {dc.id for dc in docs_ if dc.id == "hold"}
+    if act == "lift":
+        return "clinical_hold_lift" if "hold" in kinds else None
+    if act == "place":
+        if "hold" in kinds:
+            return "clinical_hold"
+        return "crl" if "crl" in kinds else None
+    if "hold" in kinds and act in {"approve", "clear", "accept", "submit"}:
+        kinds = kinds - {"hold"}
+    if act == "submit":
+        if kinds & {"ind", "cta"}:
+            return "ind_submission"
+        if kinds & {"marketing", "application"}:
+            return "marketing_submission"
+        return None
+    if act == "accept":
+        if not near and any(lo <= x <= hi for x, _ in desig_ranges):
+            return None  # 'accepted into the PRIME scheme' is the designation itself
+        if kinds & {"ind", "cta"}:
+            return "ind_submission" if china else "ind_clearance"
+        if kinds & {"marketing", "application"}:
+            return "marketing_acceptance"
+        return None
+    if act == "clear":
+        return "ind_clearance"
+    if act == "effective":  # 'the CTN became effective': a notification scheme lets the trial start
+        return "ind_clearance" if kinds & {"ind", "cta"} else None
+    if act == "approve":
+        if any(lo <= x <= hi for x, _ in desig_ranges):
+            return None
+        if kinds & {"ind", "cta"}:
+            return "ind_clearance"
+        if _TRIAL_APPROVAL.match(doc.article.text, a.end, hi):
+            return "ind_clearance"  # 'approval for clinical trials', 'approved to start a trial'
+
+        if a.text.lower() == "in place":
+            return None
+        return "approval"
+    return None
+
+
+def _previous_doctypes(doc: DocState, s: Sentence) -> set[str]:
+    """'That acceptance followed an earlier submission': the application named just before."""
+    prev = [x for x in doc.frame.sentences if x.para in (s.para, s.para - 1) and x.idx < s.idx]
+    for x in reversed(prev[-2:]):
+        kinds = {
+            sp.id
+            for sp in doc.spans[x.idx]
+            if sp.label == "DOCTYPE" and sp.id in {"ind", "cta", "marketing"}
+        }
+        if kinds:
+            return kinds
+    return set()
+
+
+def clause_bounds(s: Sentence, pos: int) -> tuple[int, int]:
+    """Absolute bounds of the clause around `pos`."""
+    rel = pos - s.start
+    lo, hi = 0, len(s.text)
+    if s.clause_breaks is None:
+        s.clause_breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(s.text)]
+    for b_start, b_end in s.clause_breaks:
+        if b_end <= rel:
+            lo = b_end
+        elif b_start >= rel:
+            hi = b_start
+            break
+    return s.start + lo, s.start + hi
+
+
+def _hedged(s: Sentence, pos: int, actions: list[Span]) -> bool:
+    """A future, modal, conditional, negated or requested act: not an event."""
+    lo, hi = clause_bounds(s, pos)
+    if _HEDGE_AFTER.match(s.text, pos - s.start, hi - s.start):
+        return True  # 'Approval of allogeneic products remains uncertain'
+    w_lo, w_hi = lo - s.start, pos - s.start
+    window = s.text[w_lo:w_hi]
+    for d in reversed(s.dates):  # 'In May 2020' is a date, not a modal
+        if w_lo <= d.start and d.end <= w_hi:
+            window = window[: d.start - w_lo] + " DATE " + window[d.end - w_lo :]
+    words = window.split()
+    if s.text.lstrip().lower().startswith(("if ", "when ", "once ", "should ", "upon ")):
+        return True
+    return bool(_HEDGE.search(" ".join(words[-8:])))
