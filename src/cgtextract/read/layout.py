@@ -12,113 +12,31 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
 
+from cgtextract.read.companies import subject_company
 from cgtextract.read.dates import DateMention, find_dates, resolve
-from cgtextract.read.vocab import load_patterns
+from cgtextract.read.vocab import alternation, words
 
-# sections whose prose never states a real milestone of the products
-_BOILERPLATE = re.compile(
-    r"^(?:(?:special|cautionary)\s+(?:note|statement)s?\s+regarding\s+)?forward[- ]looking|"
-    r"^disclaimer|^references?$|^contacts?\b|^media\b|^investors?\b|^safe harbor|"
-    r"^cautionary|^source\b|^for more information|^notes? to editors",
-    re.I,
-)
 _ABOUT = re.compile(r"^about\s+(?:the\s+)?(.+)$", re.I)
-# words before a period that do not end a sentence
-_NO_BREAK = {
-    "inc",
-    "ltd",
-    "co",
-    "corp",
-    "dr",
-    "mr",
-    "mrs",
-    "ms",
-    "st",
-    "no",
-    "vs",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "u.s",
-    "e.g",
-    "i.e",
-    "n.j",
-    "mass",
-    "calif",
-    "ph.d",
-    "m.d",
-    "jr",
-    "sr",
-    "approx",
-    "fig",
-    "al",
-    "u.k",
-    "d.c",
-    "n.y",
-    "md",
-    "phd",
-    "nos",
-    "ref",
-    "vol",
-    "ave",
-    "pa",
-    "ill",
-    "conn",
-    "wash",
-    "fla",
-}
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.?$")
 _SENT_END = re.compile(r"[.!?][\"”’)]?\s+(?=[“\"(\[A-Z0-9])")
-_WIRE = re.compile(
-    r"/\s*PRNewswire(?:-\w+)?\s*/|\((?:GLOBE NEWSWIRE|BUSINESS WIRE|ACCESSWIRE|Newsfile)\)|"
-    r"--\s*\(BUSINESS WIRE\)\s*--|\s--\s|\s—\s|\s–\s|--",
-    re.I,
-)
-_ANNOUNCE_VERBS = (
-    r"(?:today\s+)?(?:announced|announces|said|says|reported|reports|received|receives|"
-    r"disclosed|revealed|obtained|has|have|had|won|secured|confirmed|was|is|today)"
-)
-_LEAD_DATE = re.compile(
-    r"^(?:(?:On|In|As of|By|Since|During)\s+)?(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s+\d{4})?|"
-    r"\d{1,2}\s+[A-Z][a-z]{2,8}(?:\s+\d{4})?)\s*,\s*|"
-    r"^(?:On|In|As of|Earlier|Later|By|Since|During|Last|This|Earlier this)\s+[^,]{0,30}\s*,\s*"
-)
-_LEAD_ADVERB = re.compile(
-    r"^(?:Separately|Meanwhile|Also|Additionally|However|Elsewhere|Similarly|Likewise|In addition|"
-    r"Furthermore|Moreover|Earlier|Later|Previously|Finally|Today|Yesterday|Recently|Last week|"
-    r"This week|In other news|[A-Z][a-z]+ly),?\s+"
-)
-_STOP_SUBJECT = {
-    "the",
-    "it",
-    "this",
-    "its",
-    "a",
-    "an",
-    "our",
-    "we",
-    "they",
-    "these",
-    "those",
-    "that",
-    "there",
-    "in",
-    "on",
-    "according",
-    "analysts",
-    "he",
-    "she",
-    "i",
-}
+
+
+@cache
+def _no_break() -> frozenset[str]:
+    """Words before a period that do not end a sentence ('Inc.', 'Calif.', 'Dr.')."""
+    return frozenset(words("layout.jsonl", "NO_BREAK"))
+
+
+@cache
+def _boilerplate() -> re.Pattern[str]:
+    """Section headings whose prose never states a real milestone of the products."""
+    return re.compile(rf"^(?:{alternation('layout.jsonl', 'BOILERPLATE_SECTION')})", re.I)
+
+
+@cache
+def _meta_line() -> re.Pattern[str]:
+    """A line of metadata above a plain text ('Published: 2025-01-29'), never read."""
+    return re.compile(rf"^(?:{alternation('layout.jsonl', 'META_LINE')})\s*\S", re.I)
 
 
 @dataclass
@@ -193,7 +111,7 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
         word = _LAST_WORD.search(words[-1]) if words else None
         prev = (word.group(1) if word else "").lower().rstrip(".")
         before = words[-2] if len(words) > 1 and word and word.start() == 0 else ""
-        if prev in _NO_BREAK:
+        if prev in _no_break():
             continue
         # an initial ('Michael J. Fox') follows a capitalized word; 'hemophilia B.' ends a sentence
         if len(prev) == 1 and prev.isalpha() and (not before or before[:1].isupper()):
@@ -212,99 +130,93 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
 
 
 def _is_heading(line: str) -> bool:
-    words = line.split()
+    words_ = line.split()
     return (
-        0 < len(words) <= 10
+        0 < len(words_) <= 10
         and not re.search(r"[.!?:;,]$", line.strip())
         and not line.strip().startswith(("“", '"'))
     )
 
 
-@cache
-def legal_suffixes() -> tuple[str, ...]:
-    """Company legal suffixes from patterns/companies.jsonl, longest first."""
-    rows = load_patterns("companies.jsonl")
-    return tuple(
-        sorted(
-            (str(r["pattern"]) for r in rows if r["label"] == "LEGAL_SUFFIX"), key=len, reverse=True
-        )
+def looks_like_title(line: str) -> bool:
+    """A headline: no final sentence stop, at most 40 words, not a metadata line."""
+    line = line.strip()
+    return (
+        bool(line)
+        and len(line.split()) <= 40
+        and not re.search(r"[.!?:;,]$", line)
+        and not _meta_line().match(line)
     )
 
 
+@dataclass(frozen=True)
+class Dateline:
+    """'CITY, Mon. D, YYYY /PRNewswire/ -- rest': the places, the date (if any), the rest."""
+
+    places: str
+    announced: date | None
+    rest: str
+
+
+_MONTH_AHEAD = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d"
+# place words: capitalized ('SANTA MONICA', 'Calif.', 'N.J.', "ST. LOUIS"), never a month
+# that a day number follows (the date comes next)
+_PLACE_WORD = rf"(?!{_MONTH_AHEAD})[A-Z][\w.'’-]*"
+_PLACES = re.compile(rf"{_PLACE_WORD}(?:(?:\s+|,\s*|\s+(?:&|and)\s+){_PLACE_WORD}){{0,11}}")
+_SEP = re.compile(r"\s*(?:--|[–—]|-(?=\s)|/)\s*")
+
+
 @cache
-def company_heads() -> tuple[str, ...]:
-    """Words that end a company name (Therapeutics, Bio, ...)."""
-    rows = load_patterns("companies.jsonl")
-    return tuple(str(r["pattern"]) for r in rows if r["label"] == "COMPANY_HEAD")
+def _wire() -> re.Pattern[str]:
+    wires = alternation("layout.jsonl", "WIRE")
+    return re.compile(rf"\s*(?:/\s*(?:{wires})(?:-\w+)?\s*/|\(\s*(?:{wires})\s*\))", re.I)
 
 
-def strip_legal(name: str) -> str:
-    """'Mustang Bio, Inc.' -> 'Mustang Bio'; keeps the name as the text gives it otherwise."""
-    name = name.strip().strip(",")
-    rx = _legal_tail()
-    while m := rx.search(name):
-        name = name[: m.start()].rstrip(" ,")
-    return name.strip()
+def parse_dateline(paragraph: str) -> Dateline | None:
+    """The dateline grammar of wires and newsrooms, markers as data (patterns/layout.jsonl).
 
-
-@cache
-def _legal_tail() -> re.Pattern[str]:
-    """A legal suffix ending a name, after a space or a comma (one search, not one per suffix)."""
-    alternation = "|".join(re.escape(s) for s in legal_suffixes())
-    return re.compile(rf"(?:[ ,])(?:{alternation})\Z")
-
-
-def subject_company(text: str) -> str | None:
-    """The company a sentence opens with, as in 'X (NASDAQ: X), a ..., today announced'."""
-    text = _LEAD_ADVERB.sub("", text.strip(), count=1)
-    text = _LEAD_DATE.sub("", text, count=1)
-    text = _LEAD_ADVERB.sub("", text, count=1)
-    m = re.match(
-        r"^(.{2,90}?)(?=\s*\(|\s+(?:said|says|today|announced|announces|reported|reports|"
-        r"received|receives|disclosed|revealed|obtained|has|have|had|won|secured|confirmed|"
-        r"was|is|gained|earned)\b|,\s+(?:a|an|the|which|one|who|based|headquartered|"
-        r"together)\b)",
-        text,
-    )
-    if not m:
-        return None
-    name = strip_legal(m.group(1))
-    # "X and Y today announced": the first named is the announcer
-    name = strip_legal(re.split(r"\s+and\s+|\s+&\s+", name)[0])
-    words = name.split()
-    if not words or words[0].lower() in _STOP_SUBJECT or len(words) > 6:
-        return None
-    if not any(ch.isupper() for ch in name) and len(words) < 2:
-        return None
-    if re.search(r"[;:“”\"]|\d{4}|\s(?:for|with|in|of the)\s", name):
-        return None
-    return name
-
-
-def dateline(paragraph: str) -> tuple[date, str] | None:
-    """(announcement date, text after the dateline) for 'CITY, Mon. D, YYYY /PRNewswire/ -- ...'."""
-    head = paragraph[:220]
-    for d in find_dates(head):
-        if d.kind not in {"mdy", "dmy", "iso"} or d.start > 160:
+    Places first ('BOSTON & ZUG, Switzerland', 'LEXINGTON, Mass. and AMSTERDAM'), then, in
+    any order, a date (month- or day-first, perhaps in parentheses), a wire marker
+    ('/PRNewswire/', '(BUSINESS WIRE)', '(Reuters)') and dashes. A date or a wire is needed,
+    or an all-capital place followed by a dash ('RYE, N.H.--', 'SINGAPORE –').
+    """
+    head = paragraph[:320]
+    m = _PLACES.match(head)
+    if m is None:
+        if not _wire().match(head):
+            return None  # '(RTTNews) - X said ...': a wire tag without a place
+        places, pos = "", 0
+    else:
+        places, pos = m.group().rstrip(" ,"), m.end()
+    dates = {d.start: d for d in find_dates(head) if d.kind in {"mdy", "dmy", "iso"}}
+    announced: date | None = None
+    wire = sep = False
+    while pos < len(head):
+        at = pos + len(head[pos:]) - len(head[pos:].lstrip(" ,("))
+        if at in dates:
+            d = dates[at]
+            r = resolve(d, None)
+            announced = announced or (date.fromisoformat(r[0]) if r else None)
+            pos = d.end
+            pos += len(head[pos:]) - len(head[pos:].lstrip(" )"))
             continue
-        prefix = head[: d.start]
-        if (
-            prefix
-            and not re.match(r"^[A-Z][\w .,&'’()/-]*$", prefix.strip(" -–—"))
-            and "--" not in prefix
-        ):
+        w = _wire().match(head, pos)
+        if w:
+            wire, pos = True, w.end()
             continue
-        wire = None
-        for w in _WIRE.finditer(paragraph, d.end):
-            if w.start() - d.end > 40:
-                break
-            wire = w
-        if wire is None:
+        s = _SEP.match(head, pos)
+        if s and s.end() > pos:
+            sep, pos = True, s.end()
             continue
-        r = resolve(d, None)
-        if r:
-            return date.fromisoformat(r[0]), paragraph[wire.end() :].lstrip(" -–—")
-    return None
+        paren = re.match(r"\s*\([^()]{0,60}\)\s*", head[pos:])
+        if paren and (wire or announced) and re.search(r"\d{4}", paren.group()):
+            pos += paren.end()  # '- (Newsfile Corp. - March 3, 2025) -'
+            continue
+        break
+    capital_places = bool(places) and places.split(",")[0].isupper()
+    if not (announced or wire or (sep and capital_places)) or not (sep or wire):
+        return None
+    return Dateline(places, announced, paragraph[pos:].strip())
 
 
 def build_frame(text: str, title: str | None, published: date | None) -> Frame:
@@ -323,13 +235,13 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
         start = pos
         pos += len(line) + 1
         stripped = line.strip()
-        if not stripped:
+        if not stripped or (not sentences and _meta_line().match(stripped)):
             continue
         lead = len(line) - len(line.lstrip())
         heading = _is_heading(stripped)
         is_title = title_line is None and (
             (title is not None and stripped.rstrip(" .") == title.strip().rstrip(" ."))
-            or (para_no == 0 and heading)
+            or (not sentences and heading)
         )
         if is_title:
             title_line = para_no
@@ -338,13 +250,13 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
         elif heading:
             section = stripped
             about = _ABOUT.match(stripped)
-            boiler = bool(_BOILERPLATE.search(stripped)) or bool(about)
-        if not heading and dateline_para is None and para_no < 8:
-            found = dateline(stripped)
+            boiler = bool(_boilerplate().search(stripped)) or bool(about)
+        if not heading and dateline_para is None and para_no < 12:
+            found = parse_dateline(stripped)
             if found:
                 dateline_para = para_no
-                announced = found[0]
-                announcer = subject_company(found[1])
+                announced = found.announced
+                announcer = subject_company(found.rest)
         quote = stripped.startswith(("“", '"', "‘"))
         is_item = stripped.startswith(("- ", "• ", "* ", "– ", "· "))
         parts = split_sentences(line[lead:], start + lead)

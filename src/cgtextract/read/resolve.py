@@ -5,13 +5,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from cgtextract.read.companies import company_heads, strip_legal, subject_company
 from cgtextract.read.document import DocState, Product, Span
-from cgtextract.read.layout import (
-    Sentence,
-    company_heads,
-    strip_legal,
-    subject_company,
-)
+from cgtextract.read.layout import Sentence
 from cgtextract.read.mentions import about_product, diseases_in
 from cgtextract.read.products import ProductMention, alias_links, norm
 from cgtextract.read.vocab import SPANS_KEY, build_nlp

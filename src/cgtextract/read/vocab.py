@@ -9,6 +9,7 @@ as "EC" or "PRIME" avoid matching ordinary words.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,30 @@ def load_patterns(name: str) -> tuple[dict[str, Any], ...]:
             raise PatternError(f"{path}:{n}: needs label, pattern and id")
         rows.append(row)
     return tuple(rows)
+
+
+@cache
+def words(name: str, label: str) -> tuple[str, ...]:
+    """The patterns of one label in one file, as plain strings (word lists the rules use).
+
+    A word list that is empty is a PatternError: a rule reading it would silently do nothing.
+    """
+    found = tuple(str(r["pattern"]) for r in load_patterns(name) if r["label"] == label)
+    if not found:
+        raise PatternError(f"{patterns_dir() / name}: no pattern labelled {label}")
+    return found
+
+
+@cache
+def mapping(name: str, label: str) -> dict[str, str]:
+    """Pattern -> id for one label of one file (a word and the value it stands for)."""
+    words(name, label)  # raises when the label is missing
+    return {str(r["pattern"]): str(r["id"]) for r in load_patterns(name) if r["label"] == label}
+
+
+def alternation(name: str, label: str) -> str:
+    """A regex alternation of one word list, longest first, each entry escaped."""
+    return "|".join(re.escape(w) for w in sorted(words(name, label), key=len, reverse=True))
 
 
 @cache

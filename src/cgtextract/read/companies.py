@@ -1,0 +1,180 @@
+"""Company names: the subject an announcement opens with, with its descriptors stripped, and
+the test that a candidate names an organization.
+
+A wrong company is worse than none (SCHEMA.md): a candidate that is a city, a person's role,
+a date, a disease, a designation, a document type or a regulator is refused, and the
+descriptors releases put before a name ("Cambridge, Mass.-based", "Japanese drug major",
+"Singapore's", "(RTTNews) -") are taken off.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from cgtextract.read.vocab import SPANS_KEY, alternation, build_nlp, words
+
+
+@cache
+def legal_suffixes() -> tuple[str, ...]:
+    """Company legal suffixes from patterns/companies.jsonl, longest first."""
+    return tuple(sorted(words("companies.jsonl", "LEGAL_SUFFIX"), key=len, reverse=True))
+
+
+@cache
+def company_heads() -> tuple[str, ...]:
+    """Words that end a company name (Therapeutics, Bio, ...)."""
+    return words("companies.jsonl", "COMPANY_HEAD")
+
+
+def strip_legal(name: str) -> str:
+    """'Mustang Bio, Inc.' -> 'Mustang Bio'; keeps the name as the text gives it otherwise."""
+    name = name.strip().strip(",")
+    rx = _legal_tail()
+    while m := rx.search(name):
+        name = name[: m.start()].rstrip(" ,")
+    return name.strip()
+
+
+@cache
+def _legal_tail() -> re.Pattern[str]:
+    """A legal suffix ending a name, after a space or a comma (one search, not one per suffix)."""
+    alternation_ = "|".join(re.escape(s) for s in legal_suffixes())
+    return re.compile(rf"(?:[ ,])(?:{alternation_})\Z")
+
+
+@cache
+def _wire_tag() -> re.Pattern[str]:
+    """A wire service's tag before a name: '(RTTNews) - ', '/PRNewswire/ --'."""
+    wires = alternation("layout.jsonl", "WIRE")
+    return re.compile(rf"^\s*[(/]\s*(?:{wires})\s*[)/]\s*(?:--|[-–—])?\s*", re.I)
+
+
+@cache
+def _subject_rx() -> re.Pattern[str]:
+    verbs = alternation("layout.jsonl", "ANNOUNCE_VERB")
+    return re.compile(
+        rf"^(.{{2,120}}?)(?=\s*\(|\s+(?:{verbs})\b|,\s+(?:a|an|the|which|one|who|based|"
+        r"headquartered|together|along|its|whose)\b|\s+(?:and|&)\s+its\b|:\s)"
+    )
+
+
+@cache
+def _lead_rx() -> re.Pattern[str]:
+    adverbs = alternation("layout.jsonl", "LEAD_ADVERB")
+    return re.compile(rf"^(?:{adverbs}),?\s+")
+
+
+_LEAD_DATE = re.compile(
+    r"^(?:(?:On|In|As of|By|Since|During)\s+)?(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s+\d{4})?|"
+    r"\d{1,2}\s+[A-Z][a-z]{2,8}(?:\s+\d{4})?)\s*,\s*|"
+    r"^(?:On|In|As of|Earlier|Later|By|Since|During|Last|This|Earlier this)\s+[^,]{0,30}\s*,\s*"
+)
+
+
+def subject_company(text: str) -> str | None:
+    """The company a sentence opens with, as in 'X (NASDAQ: X), a ..., today announced'."""
+    text = _wire_tag().sub("", text.strip(), count=1)
+    text = _lead_rx().sub("", text, count=1)
+    text = _LEAD_DATE.sub("", text, count=1)
+    text = _lead_rx().sub("", text, count=1)
+    m = _subject_rx().match(text)
+    if not m:
+        return None
+    # "X and Y today announced": the first named is the announcer
+    first = re.split(r"\s+and\s+|\s+&\s+(?=[A-Z])", m.group(1))[0]
+    return clean_company(first)
+
+
+def clean_company(raw: str) -> str | None:
+    """A candidate's descriptors taken off, legal suffix dropped; None unless it names a company."""
+    name = _wire_tag().sub("", raw.strip(), count=1).strip(" ,;:-–—")
+    # 'Cambridge, Mass.-based Beam Therapeutics', 'U.S.-based X'
+    based = max(name.rfind("-based "), name.rfind("–based "))
+    if based >= 0:
+        name = name[based + len("-based ") :]
+    name = strip_legal(_name_tail(strip_legal(name)))
+    return name if is_company(name) else None
+
+
+def _name_tail(name: str) -> str:
+    """The name a descriptor leads into: 'Japanese drug major Astellas Pharma' -> 'Astellas
+    Pharma', "Singapore's Lion TCR" -> 'Lion TCR'. A wholly lower-case name ('bluebird bio')
+    is kept as it is."""
+    tokens = name.split()
+    if not any(_capital(t) for t in tokens):
+        return name
+    k = len(tokens)
+    while k > 0 and (_capital(tokens[k - 1]) or _joiner(tokens, k - 1)):
+        k -= 1
+    tail = tokens[k:]
+    while tail and not _capital(tail[0]):
+        tail = tail[1:]
+    # a possessive before the name is its place or parent: "Singapore's Lion TCR"
+    if len(tail) > 1 and tail[0].endswith(("'s", "’s")):
+        tail = tail[1:]
+    return " ".join(tail)
+
+
+def _capital(token: str) -> bool:
+    return any(c.isupper() or c.isdigit() for c in token)
+
+
+def _joiner(tokens: list[str], i: int) -> bool:
+    """'&', 'and', 'de', 'of' and lower-case company heads inside a name ('Vor bio' is rare,
+    'Mustang Bio' is not: only between or after capitalized words)."""
+    word = tokens[i]
+    if i == 0 or not _capital(tokens[i - 1]):
+        return False
+    if word in {"&", "and", "de", "of", "for", "und", "et"}:
+        return i + 1 < len(tokens) and _capital(tokens[i + 1])
+    return word.lower() in _lower_heads()
+
+
+@cache
+def _lower_heads() -> frozenset[str]:
+    return frozenset(h.lower() for h in company_heads() if " " not in h)
+
+
+@cache
+def _person_titles() -> frozenset[str]:
+    return frozenset(w.lower() for w in words("companies.jsonl", "PERSON_TITLE"))
+
+
+@cache
+def _not_company() -> frozenset[str]:
+    return frozenset(w.lower() for w in words("companies.jsonl", "NOT_COMPANY"))
+
+
+@cache
+def not_subject() -> frozenset[str]:
+    """Words a company name never starts with ('the', 'it', 'analysts', ...)."""
+    return frozenset(words("companies.jsonl", "NOT_SUBJECT"))
+
+
+_NOT_ORG_SPANS = {"REGULATOR", "DISEASE", "DESIGNATION", "DOCTYPE"}
+
+
+@cache
+def is_company(name: str) -> bool:
+    """Does the candidate look like an organization's name?"""
+    tokens = name.split()
+    if not tokens or len(tokens) > 7 or len(name) < 2:
+        return False
+    if tokens[0].lower() in not_subject() or name.lower() in _not_company():
+        return False
+    if not any(_capital(t) for t in tokens) and len(tokens) < 2:
+        return False
+    titles = _person_titles()
+    if any(t.lower() in titles or t.lower().strip(",.") in titles for t in tokens):
+        return False
+    if re.search(r"[;:“”\"]|\d{4}|\s(?:for|with|in|of the|to|from)\s|,|--|[–—]", name):
+        return False  # a clause or a place ('Tokyo, Japan'), not a name
+    if name.isupper() and len(tokens) > 1 and not any(h.upper() in name for h in company_heads()):
+        return False  # 'SANTA MONICA'
+    sdoc = build_nlp()(name)
+    for sp in sdoc.spans[SPANS_KEY]:
+        whole = sp.start_char == 0 and sp.end_char == len(name)
+        if sp.label_ in _NOT_ORG_SPANS or (sp.label_ == "COUNTRY" and whole):
+            return False
+    return True
