@@ -14,8 +14,11 @@ import trafilatura
 from cgtextract.errors import NoContentError
 from cgtextract.models import Article
 from cgtextract.read.dates import first_full_date
+from cgtextract.read.layout import looks_like_title
 
 _MIN_TEXT_CHARS = 40
+# a metadata line above a plain text, which states the publication date and is no title
+_META = re.compile(r"^\s*(?:Published|Date|Posted):\s*\S")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _META_CHARSET = re.compile(rb"<meta[^>]{0,200}charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 # 'Ã©', 'â€™', 'Ã¼': UTF-8 read as Latin-1/Windows-1252
@@ -124,11 +127,14 @@ def _garbled(text: str) -> bool:
 
 
 def clean_text(text: str, source: str) -> Article:
-    """A plain-text article: first line is the title, a date near the top the publication date."""
+    """A plain-text article: a date near the top is the publication date ('Published:
+    2025-01-29' or a dateline), and the first line is the title only when it looks like one
+    (a one-paragraph text or a text that starts with its lead is all body)."""
     text = _BLANK_LINES.sub("\n", text.replace("\r\n", "\n")).strip()
     if len(text) < _MIN_TEXT_CHARS:
         raise NoContentError(f"{source}: no article text found")
-    title = text.split("\n", 1)[0].strip() or None
+    first = next((ln.strip() for ln in text.split("\n") if not _META.match(ln)), "")
+    title = first if "\n" in text and looks_like_title(first) else None
     return Article(source=source, title=title, text=text, published=_date_near_top(text))
 
 

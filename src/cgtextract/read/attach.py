@@ -157,32 +157,16 @@ def draft_events(
                 and drafts[-1].sentence.idx >= s.idx - 2
             ):
                 date_, prec = drafts[-1].date, drafts[-1].precision
-            for key, surface, at in targets:
-                ind = _event_indications(doc, s, cue, key, at, mention_of) or next(
-                    iter(products[key].diseases), []
-                )
-                for reg in regs:
-                    drafts.append(
-                        Draft(
-                            key,
-                            surface,
-                            reg,
-                            cue.event_type,
-                            cue.kind if cue.event_type == "designation" else None,
-                            date_,
-                            prec,
-                            own,
-                            s,
-                            ind,
-                        )
-                    )
-                    made += 1
+            made += _add_drafts(
+                drafts, doc, s, cue, targets, regs, (date_, prec, own), products, mention_of
+            )
         if not cues and drafts and _BACKFILL.search(s.text):
             _backfill(doc, s, drafts)
         if ments:
             focus = mention_of[norm(ments[-1].name)]
         if made:
             context = None
+    _headline_drafts(doc, products, mention_of, drafts)
     if doc.frame.period:
         for d in drafts:
             if d.date is None and re.search(
@@ -190,6 +174,62 @@ def draft_events(
             ):
                 d.date, d.precision = doc.frame.period
     return drafts
+
+
+def _add_drafts(
+    drafts: list[Draft],
+    doc: DocState,
+    s: Sentence,
+    cue: Cue,
+    targets: list[tuple[int, str, int | None]],
+    regs: list[str],
+    when: tuple[str | None, str | None, bool],
+    products: dict[int, Product],
+    mention_of: dict[str, int],
+) -> int:
+    """One draft per product and agency of a cue; returns how many were made."""
+    made = 0
+    for key, surface, at in targets:
+        ind = _event_indications(doc, s, cue, key, at, mention_of) or next(
+            iter(products[key].diseases), []
+        )
+        for reg in regs:
+            kind = cue.kind if cue.event_type == "designation" else None
+            drafts.append(Draft(key, surface, reg, cue.event_type, kind, *when, s, ind))
+            made += 1
+    return made
+
+
+def _headline_drafts(
+    doc: DocState, products: dict[int, Product], mention_of: dict[str, int], drafts: list[Draft]
+) -> None:
+    """Events the headline states about a product the body reports nothing on (where the
+    body speaks of the product, it wins: a headline's 'approval' over a body's IND clearance
+    is no approval)."""
+    told = {d.product for d in drafts}
+    for s in doc.frame.sentences:
+        if not s.headline or s.quote:
+            continue
+        cues = find_cues(doc, s)
+        for cue in cues:
+            targets = [
+                t
+                for t in _cue_products(doc, s, cue, mention_of, products, None)
+                if t[0] not in told
+            ]
+            if targets:
+                when = _cue_date(doc, s, cue, cues) or (None, None, False)
+                _add_drafts(
+                    drafts,
+                    doc,
+                    s,
+                    cue,
+                    targets,
+                    _regulators(doc, s, cue),
+                    when,
+                    products,
+                    mention_of,
+                )
 
 
 def _event_indications(

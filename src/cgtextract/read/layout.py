@@ -54,6 +54,7 @@ class Sentence:
     quote: bool
     lead: bool = False
     intro: str | None = None
+    headline: bool = False  # the title, or a sub-headline above the dateline: read, body wins
 
     @property
     def dates(self) -> list[DateMention]:
@@ -273,6 +274,7 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
                     heading or is_title,
                     quote or s_text.startswith(("“", '"')),
                     intro=intro if is_item else None,
+                    headline=is_title,
                 )
             )
         if not heading and parts:
@@ -284,7 +286,7 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
         # title and sub-headlines above the dateline restate the lead: not read for events
         for s in sentences:
             if s.para < dateline_para:
-                s.heading = True
+                s.heading = s.headline = True
             elif s.para == dateline_para:
                 s.lead = True
     period = None

@@ -445,7 +445,7 @@ def read_mentions(doc: DocState) -> None:
     read = [
         s
         for s in sentences
-        if not s.heading
+        if (not s.heading or s.headline)
         and not s.quote
         and (not s.boilerplate or about_known(s, known))
         and (
