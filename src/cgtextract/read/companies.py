@@ -152,6 +152,20 @@ def not_subject() -> frozenset[str]:
     return frozenset(words("companies.jsonl", "NOT_SUBJECT"))
 
 
+@cache
+def _legal_name_rx() -> re.Pattern[str]:
+    """A capitalized name followed by a legal suffix: 'BioMarin Pharmaceutical Inc.'."""
+    suffixes = "|".join(re.escape(s) for s in legal_suffixes())
+    return re.compile(
+        rf"\b([A-Z][\w&.’'-]*(?:\s+[A-Z][\w&.’'-]*){{0,3}}),?\s+(?:{suffixes})(?![\w])"
+    )
+
+
+def legal_names(text: str) -> list[str]:
+    """Every company name the text gives with its legal suffix."""
+    return [m.group(1) for m in _legal_name_rx().finditer(text)]
+
+
 _NOT_ORG_SPANS = {"REGULATOR", "DISEASE", "DESIGNATION", "DOCTYPE"}
 
 

@@ -11,6 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from cgtextract.read.companies import legal_names
 from cgtextract.read.document import DocState, Span
 from cgtextract.read.layout import (
     Sentence,
@@ -105,7 +106,9 @@ def _spans(sdoc: Doc) -> list[Span]:
 
 def rescan_names(doc: DocState) -> None:
     """A brand presented once ('Zolgensma®') is the same product wherever it recurs bare."""
-    names = {m.name for ms in doc.products.values() for m in ms if m.kind in {"brand", "inn"}}
+    names = {
+        m.name for ms in doc.products.values() for m in ms if m.kind in {"brand", "inn", "alias"}
+    }
     if not names:
         return
     rx = re.compile(
@@ -430,8 +433,13 @@ def read_mentions(doc: DocState) -> None:
     sentences = doc.frame.sentences
     nlp = shared_nlp()
     reject = reject_words()
+    firms = _company_words(doc)
     for s in sentences:
-        doc.products[s.idx] = find_products(s.text, s.start, reject)
+        doc.products[s.idx] = [
+            m
+            for m in find_products(s.text, s.start, reject)
+            if m.kind == "code" or norm(m.name) not in firms
+        ]
     # quotes, headings and boilerplate sections state no events and describe no product:
     # the vocabulary pass (the costly part) reads only the other sentences
     rescan_names(doc)
@@ -463,6 +471,18 @@ def read_mentions(doc: DocState) -> None:
     for s in sentences:
         if "(" in s.text:
             learn_abbreviations(s.text, doc.abbrev)
+
+
+def _company_words(doc: DocState) -> set[str]:
+    """Names of the companies a text presents (a legal name's first word, the announcer):
+    'BioMarin®' in a trademark line is the company, not a product."""
+    names = [*legal_names(doc.article.text), doc.frame.announcer or ""]
+    out = set()
+    for name in names:
+        if name:
+            out.add(norm(name))
+            out.add(norm(name.split()[0]))
+    return out
 
 
 def about_product(s: Sentence, doc: DocState, mention_of: dict[str, int]) -> bool:

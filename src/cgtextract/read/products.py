@@ -262,7 +262,25 @@ def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[Prod
         if name in COMMON_CAPS or not (_INN_TWO.match(inside) or _INN_ONE.match(inside)):
             continue
         add(m.start(1), m.end(1), name, "brand")
+    for pm in list(out) if "(" in text else ():
+        # 'valoctocogene roxaparvovec (valrox)', 'B019 (the “B019 Injection”)': a short name in
+        # the parenthesis right after a product name is another name of it
+        after = _PAREN_ALIAS.match(text, pm.end - offset)
+        if after:
+            name = after.group(1) or after.group(2)
+            quoted = after.group(2) is not None
+            if (not quoted or norm(pm.name) in norm(name) or _DIGIT.search(name)) and not (
+                name in COMMON_CAPS or name.isupper() and len(name) <= 4
+            ):
+                g = 1 if not quoted else 2
+                add(after.start(g), after.end(g), name, "alias")
     return sorted(out, key=lambda p: p.start)
+
+
+_PAREN_ALIAS = re.compile(
+    r"\s*(?:®|™)?\s*\(\s*(?:(?:also\s+)?(?:known as|formerly|previously|or)\s+)?"
+    r"(?:([A-Za-z][\w-]{2,20})\s*[);]|(?:the\s+)?[“\"]([^”\"]{2,40})[”\"]\s*[);,])"
+)
 
 
 def _codes(text: str) -> list[re.Match[str]]:
