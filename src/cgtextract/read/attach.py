@@ -10,7 +10,7 @@ from cgtextract.read.layout import (
     Sentence,
 )
 from cgtextract.read.mentions import about_product, diseases_in
-from cgtextract.read.products import norm
+from cgtextract.read.products import ProductMention, focus_mention, norm
 from cgtextract.read.resolve import PRONOUN_PRODUCT, product_segments
 from cgtextract.read.triggers import clause_bounds, find_cues
 
@@ -130,7 +130,7 @@ def draft_events(
         skip = s.heading or s.quote or (s.boilerplate and not about_product(s, doc, mention_of))
         if skip:
             if ments and not s.heading:
-                focus = mention_of[norm(ments[-1].name)]
+                focus = _refocus(s, ments, mention_of, focus)
             continue
         cues = find_cues(doc, s)
         made = 0
@@ -163,7 +163,7 @@ def draft_events(
         if not cues and drafts and _BACKFILL.search(s.text):
             _backfill(doc, s, drafts)
         if ments:
-            focus = mention_of[norm(ments[-1].name)]
+            focus = _refocus(s, ments, mention_of, focus)
         if made:
             context = None
     _headline_drafts(doc, products, mention_of, drafts)
@@ -174,6 +174,13 @@ def draft_events(
             ):
                 d.date, d.precision = doc.frame.period
     return drafts
+
+
+def _refocus(
+    s: Sentence, ments: list[ProductMention], mention_of: dict[str, int], focus: int | None
+) -> int | None:
+    m = focus_mention(s, ments)
+    return mention_of[norm(m.name)] if m else focus
 
 
 def _add_drafts(

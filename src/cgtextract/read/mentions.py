@@ -16,7 +16,7 @@ from cgtextract.read.document import DocState, Span
 from cgtextract.read.layout import (
     Sentence,
 )
-from cgtextract.read.products import COMMON_CAPS, ProductMention, find_products, norm
+from cgtextract.read.products import ProductMention, common_caps, find_products, norm, study_family
 from cgtextract.read.vocab import SPANS_KEY, load_patterns, shared_nlp
 
 
@@ -134,9 +134,6 @@ _OBJECT_BRAND = re.compile(
 )
 
 
-_NOT_BRAND = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
-
-
 def object_brands(doc: DocState, read: list[Sentence]) -> bool:
     """'The TGA approved Yescarta', 'a positive opinion for Carvykti': a capitalized name
     that an approval acts on, and that no vocabulary knows, is a brand. True if any found."""
@@ -147,7 +144,7 @@ def object_brands(doc: DocState, read: list[Sentence]) -> bool:
         for m in _OBJECT_BRAND.finditer(s.text):
             name = m.group(1)
             st, en = s.start + m.start(1), s.start + m.end(1)
-            if name in COMMON_CAPS or name in _NOT_BRAND or name.lower() in known:
+            if name in common_caps() or name.lower() in known:
                 continue
             if company_words is None:
                 company_words = {
@@ -434,12 +431,25 @@ def read_mentions(doc: DocState) -> None:
     nlp = shared_nlp()
     reject = reject_words()
     firms = _company_words(doc)
+    studies: set[str] = set()
     for s in sentences:
         doc.products[s.idx] = [
             m
-            for m in find_products(s.text, s.start, reject)
+            for m in find_products(s.text, s.start, reject, studies)
             if m.kind == "code" or norm(m.name) not in firms
         ]
+    if studies:
+        # a study named anywhere is no product anywhere, nor are its sister studies
+        # ('HGB-206 and HGB-210 studies' make 'HGB-207' a study too)
+        names = {norm(x) for x in studies}
+        families = {study_family(x) for x in studies if "-" in x}
+        for s in sentences:
+            doc.products[s.idx] = [
+                m
+                for m in doc.products[s.idx]
+                if norm(m.name) not in names
+                and not (m.kind == "code" and "-" in m.name and study_family(m.name) in families)
+            ]
     # quotes, headings and boilerplate sections state no events and describe no product:
     # the vocabulary pass (the costly part) reads only the other sentences
     rescan_names(doc)

@@ -12,30 +12,35 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Protocol
+
+from cgtextract.read.vocab import alternation, mapping, words
 
 _DIGIT = re.compile(r"\d")
 _CODE = re.compile(
-    r"(?<![\w/.+-])([A-Za-z][A-Za-z]{0,7}(?:-[A-Za-z]{1,5})?-?[A-Za-z]{0,6}\d[A-Za-z0-9]*(?:-[A-Za-z0-9]+)?)(?![\w+]|\.\d)"
+    r"(?<![\w/.+-])([A-Za-z][A-Za-z]{0,7}(?:-[A-Za-z]{1,5})?-?[A-Za-z]{0,6}\d[A-Za-z0-9]*"
+    r"(?:-[A-Za-z0-9]+)?)(?![\w+]|\.\d)"
 )
+# a qualifier after an INN or a code name: the USAN letter ('sipuleucel-T', 'remestemcel-L',
+# 'Lomecel-B') or the FDA's four-letter suffix of a biologic ('exuparvovec-tneq')
+_QUALIFIER = r"(?:-[A-Z](?![\w-])|-[a-z]{4}(?![\w-]))?"
 _INN_TWO = re.compile(
     r"\b([a-z]{3,}(?:gene|cel|cabtagene|leucel|temcel))\s+"
-    r"([a-z]{3,}(?:cel|vec|leucel|temcel|parvovec|repvec|denovec|gedvec))\b",
+    rf"([a-z]{{3,}}(?:cel|vec|leucel|temcel|parvovec|repvec|denovec|gedvec|plasmid)){_QUALIFIER}",
     re.I,
 )
-# one-word INNs of cell and gene therapies: tisagenlecleucel, lifileucel, omidubicel, donislecel
+# one-word INNs and code names of cell and gene therapies: tisagenlecleucel, lifileucel,
+# omidubicel, donislecel, Lomecel-B
 _INN_ONE = re.compile(
-    r"\b(?!(?:cancel|parcel|excel|marcel|chancel|carousel)\b)([a-z]{4,}(?:cel|parvovec|repvec))\b",
+    r"\b(?!(?:cancel|parcel|excel|marcel|chancel|carousel)\b)"
+    rf"([a-z]{{4,}}(?:cel|parvovec|repvec){_QUALIFIER})(?![\w-])",
     re.I,
 )
 # every INN shape ends a word in one of these (checked before the costlier INN patterns)
-_INN_HINT = re.compile(r"(?:cel|vec|gene)\b")
+_INN_HINT = re.compile(r"(?:cel|vec|gene|plasmid)\b")
 _INN_SHORT = re.compile(r"(?<![\w-])([A-Za-z]{3,6}-cel)\b")
 _BRAND_TM = re.compile(r"\b([A-Z][A-Za-z0-9]{2,}|[A-Z]{3,})\s?(?:®|™|\(R\)|\(TM\))")
-_BRAND_NAMED = re.compile(
-    r"\b(?:brand name|trade name|marketed as|known as|earlier name|formerly|previously)\s+"
-    r"(?:as\s+)?([A-Z][A-Za-z0-9-]{2,})"
-)
 _PAREN_BRAND = re.compile(
     r"\s*\(\s*(?:[^()]{0,40}[;,]\s*)?([A-Z][A-Za-z]{3,}|[A-Z]{4,})\s*(?:®|™)?\s*[;,)]"
 )
@@ -45,142 +50,62 @@ _BRAND_FOR_CODE = re.compile(r"\b([A-Z][A-Za-z]{3,})\s+for\s+[^().;]{2,50}\(\s*[
 _THERAPY_BRAND = re.compile(
     r"\b(?:therapy|product|drug|treatment|medicine)\s+([A-Z][a-z]+[A-Z]?[a-z]*|[A-Z]{4,})(?:™|®)?\b"
 )
-_TICKER_BEFORE = re.compile(r"(?:NASDAQ|NYSE|HKEX|SSE|SZSE|TSE|LSE|SIX|Nasdaq|ASX)\s*:\s*$")
 _TRIAL_BEFORE = re.compile(r"(?:Phase\s+[\w/]+|NCT|study|trial|cohort)\s*$", re.I)
 _TRIAL_AFTER = re.compile(
     r"^\s*\)?\s*(?:and\s+\S+\s+)?(?:study|studies|trial|trials|cohort|meeting|gene|genes|"
     r"protein|antibod)|^\s*(?:\w+\s+)?(?:vector|platform|locus|promoter|capsid|line)\b",
     re.I,
 )
-_REGISTRY = re.compile(
-    r"^(?:NCT|CTR|ChiCTR|EudraCT|ISRCTN|JapicCTI|jRCT|ACTRN|MMY|HGB|LTF|CRB|KarMMa|CARTITUDE|COVID|SARS|Phase|Q[1-4]|H[12]|FY|ISO|IL-?\d|G\d|Type)",
-    re.I,
-)
-COMMON_CAPS = {
-    "The",
-    "This",
-    "These",
-    "Those",
-    "That",
-    "It",
-    "Its",
-    "In",
-    "On",
-    "For",
-    "And",
-    "With",
-    "About",
-    "Under",
-    "After",
-    "Before",
-    "According",
-    "Among",
-    "All",
-    "Both",
-    "Each",
-    "Phase",
-    "Study",
-    "Trial",
-    "Data",
-    "Media",
-    "Investor",
-    "Investors",
-    "Contact",
-    "Source",
-    "Orphan",
-    "Fast",
-    "Breakthrough",
-    "Rare",
-    "Priority",
-    "Regenerative",
-    "Medicine",
-    "Medicines",
-    "Agency",
-    "Administration",
-    "Commission",
-    "European",
-    "Japanese",
-    "Chinese",
-    "Korean",
-    "Health",
-    "Canada",
-    "Food",
-    "Drug",
-    "Drugs",
-    "Therapy",
-    "Therapies",
-    "Gene",
-    "Cell",
-    "Cells",
-    "CAR",
-    "Clinical",
-    "Center",
-    "Centre",
-    "National",
-    "Ministry",
-    "Committee",
-    "Designation",
-    "Review",
-    "Approval",
-    "Application",
-    "Applications",
-    "Disease",
-    "Syndrome",
-    "Sickle",
-    "Sanfilippo",
-    "Duchenne",
-    "Parkinson",
-    "Alzheimer",
-    "Gaucher",
-    "Fabry",
-    "Pompe",
-    "Hunter",
-    "Hurler",
-    "Huntington",
-    "Leber",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-    "Inc",
-    "Ltd",
-    "Corporation",
-    "Company",
-    "Companies",
-    "University",
-    "Hospital",
-    "Institute",
-    "Society",
-    "Association",
-    "Journal",
-    "Congress",
-    "Meeting",
-    "Annual",
-    "Conference",
-    "Group",
-    "Investigational",
-    "New",
-    "Biologics",
-    "License",
-    "Marketing",
-    "Authorization",
-    "PRIME",
-    "PRIority",
-    "MEdicines",
-    "Scheme",
-    "Program",
-    "Act",
-    "Statements",
-    "Forward",
-}
+
+
+@cache
+def common_caps() -> frozenset[str]:
+    """Capitalized words that are never a product's name (patterns/products.jsonl NOT_NAME)."""
+    return frozenset(words("products.jsonl", "NOT_NAME"))
+
+
+@cache
+def _not_code() -> re.Pattern[str]:
+    """Registry numbers, acceptance numbers, serotypes and the like: not product codes."""
+    prefixes = alternation("products.jsonl", "NOT_CODE_PREFIX")
+    return re.compile(rf"^(?:{prefixes})(?=[\d.:-])")
+
+
+@cache
+def _ticker_before() -> re.Pattern[str]:
+    return re.compile(rf"(?:{alternation('products.jsonl', 'EXCHANGE')})\s*:\s*$")
+
+
+@cache
+def alias_cues() -> str:
+    """The phrases that introduce another name of a product, as one alternation."""
+    return alternation("products.jsonl", "ALIAS_CUE")
+
+
+@cache
+def _brand_named() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{alias_cues()})\s+(?:as\s+)?([A-Z][A-Za-z0-9-]{{2,}})")
+
+
+@cache
+def inn_stems() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(stem, modality cues) of the INN/USAN scheme, longest stem first."""
+    table = mapping("products.jsonl", "INN_STEM")
+    return tuple(
+        (stem, tuple(table[stem].split("+"))) for stem in sorted(table, key=len, reverse=True)
+    )
+
+
+def inn_cues(name: str) -> list[str]:
+    """The modality cues an INN's stems state: 'ciltacabtagene autoleucel' -> car, tcell;
+    'atidarsagene autotemcel' -> genemod, hsc, genemod."""
+    out: list[str] = []
+    for word in re.findall(r"[a-z]+", name.lower()):
+        for stem, cues in inn_stems():
+            if word.endswith(stem) and len(word) > len(stem) + 2:
+                out.extend(cues)
+                break
+    return out
 
 
 @dataclass(frozen=True)
@@ -203,8 +128,12 @@ def norm(name: str) -> str:
 _NORM_DROP = re.compile(r"[\s\-_.,®™'’()]")
 
 
-def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[ProductMention]:
-    """Product-name candidates in one sentence; `reject` holds normalized vocabulary words."""
+def find_products(
+    text: str, offset: int, reject: AbstractSet[str], studies: set[str] | None = None
+) -> list[ProductMention]:
+    """Product-name candidates in one sentence; `reject` holds normalized vocabulary words.
+    Code-shaped names that the sentence shows to be studies ('the Phase 3 ABC-301 study') are
+    added to `studies`, so that the document can refuse them, and their family, everywhere."""
     out: list[ProductMention] = []
 
     def add(start: int, end: int, name: str, kind: str) -> None:
@@ -226,16 +155,18 @@ def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[Prod
     if has_digit:
         for m in _codes(text):
             name = m.group(1)
-            if not _is_code(name, text[: m.start(1)], text[m.end(1) :], reject):
+            head, tail = text[: m.start(1)], text[m.end(1) :]
+            if _TRIAL_BEFORE.search(head[-20:]) or _TRIAL_AFTER.match(tail):
+                if studies is not None:
+                    studies.add(name)
+                continue
+            if not _is_code(name, head, tail, reject):
                 continue
             add(m.start(1), m.end(1), name, "code")
     # each brand shape needs a tell-tale character or word; skip the regex when it is absent
     checks = (
         (_BRAND_TM, "®" in text or "™" in text or "(R)" in text or "(TM)" in text),
-        (
-            _BRAND_NAMED,
-            any(w in low for w in ("name", "known as", "formerly", "previously", "marketed")),
-        ),
+        (_brand_named(), any(w in low for w in ("name", "known", "former", "previous", "market"))),
         (_POSSESSIVE_BRAND, "'" in text or "’" in text),
         (
             _THERAPY_BRAND,
@@ -248,18 +179,18 @@ def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[Prod
             continue
         for m in rx.finditer(text):
             name = m.group(1)
-            if name in COMMON_CAPS or name.isdigit():
+            if name in common_caps() or name.isdigit():
                 continue
             add(m.start(1), m.end(1), name, "brand")
     for inn in [m for m in out if m.kind == "inn"]:
         # 'equecabtagene autoleucel (Fucaso)': a capitalized name in the parenthesis after an INN
         after = _PAREN_BRAND.match(text, inn.end - offset)
-        if after and after.group(1) not in COMMON_CAPS:
+        if after and after.group(1) not in common_caps():
             add(after.start(1), after.end(1), after.group(1), "brand")
     for m in _BRAND_BEFORE_PAREN.finditer(text) if "(" in text and out else ():
         name = m.group(1)
         inside = text[m.end() : m.end() + 80]
-        if name in COMMON_CAPS or not (_INN_TWO.match(inside) or _INN_ONE.match(inside)):
+        if name in common_caps() or not (_INN_TWO.match(inside) or _INN_ONE.match(inside)):
             continue
         add(m.start(1), m.end(1), name, "brand")
     for pm in list(out) if "(" in text else ():
@@ -270,7 +201,7 @@ def find_products(text: str, offset: int, reject: AbstractSet[str]) -> list[Prod
             name = after.group(1) or after.group(2)
             quoted = after.group(2) is not None
             if (not quoted or norm(pm.name) in norm(name) or _DIGIT.search(name)) and not (
-                name in COMMON_CAPS or name.isupper() and len(name) <= 4
+                name in common_caps() or name.isupper() and len(name) <= 4
             ):
                 g = 1 if not quoted else 2
                 add(after.start(g), after.end(g), name, "alias")
@@ -309,7 +240,7 @@ def _is_code(name: str, before: str, after: str, reject: AbstractSet[str]) -> bo
     digits = sum(c.isdigit() for c in name)
     if letters < 2 or digits < 1 or len(name) < 4:
         return False
-    if re.fullmatch(r"(?:19|20)\d{2}s?", name) or _REGISTRY.match(name):
+    if re.fullmatch(r"(?:19|20)\d{2}s?", name) or _not_code().match(name):
         return False
     # 'anti-CD38', 'CD19-positive': a word or a vocabulary symbol joined by a hyphen
     parts = name.split("-")
@@ -317,12 +248,29 @@ def _is_code(name: str, before: str, after: str, reject: AbstractSet[str]) -> bo
         re.fullmatch(r"[a-z]{3,}", parts[0]) or re.fullmatch(r"[a-z]{3,}", parts[-1])
     ):
         return False
-    if _TICKER_BEFORE.search(before[-24:]):
-        return False
-    if _TRIAL_BEFORE.search(before[-20:]) or _TRIAL_AFTER.match(after):
+    if _ticker_before().search(before[-24:]):
         return False
     # ordinal-like tokens and units: 1st, 2nd, 10mg, 3rd
     return not re.fullmatch(r"\d+[a-z]{1,3}", name)
+
+
+def focus_mention(s: _HasText, mentions: list[ProductMention]) -> ProductMention | None:
+    """The product a sentence leaves in focus for the next one's 'it' and 'the therapy': its
+    last mention outside parentheses (an aside in brackets is an alias or a study, not the
+    topic); None when it names a product only in brackets."""
+    outside = [m for m in mentions if not _inside_parens(s.text, m.start - s.start)]
+    return outside[-1] if outside else None
+
+
+class _HasText(Protocol):
+    text: str
+    start: int
+
+
+def study_family(name: str) -> str:
+    """What a study's code shares with its sister studies: 'HGB-207' -> 'hgb-'."""
+    m = re.match(r"[A-Za-z]+-?", name)
+    return m.group().lower() if m else name.lower()
 
 
 def alias_links(text: str, mentions: list[ProductMention], offset: int) -> list[tuple[str, str]]:

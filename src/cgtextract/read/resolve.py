@@ -9,7 +9,7 @@ from cgtextract.read.companies import company_heads, strip_legal, subject_compan
 from cgtextract.read.document import DocState, Product, Span
 from cgtextract.read.layout import Sentence
 from cgtextract.read.mentions import about_product, diseases_in
-from cgtextract.read.products import ProductMention, alias_links, norm
+from cgtextract.read.products import ProductMention, alias_cues, alias_links, focus_mention, norm
 from cgtextract.read.vocab import SPANS_KEY, build_nlp
 
 PRONOUN_PRODUCT = re.compile(
@@ -76,14 +76,11 @@ def cluster_products(doc: DocState) -> tuple[dict[int, Product], dict[str, int]]
             for m in ments:
                 before = s.text[: m.start - s.start]
                 if (
-                    re.search(
-                        r"(?:known as|earlier name|brand name|formerly|previously)\s+$", before
-                    )
+                    re.search(rf"(?:{alias_cues()})\s+$", before)
                     and len({norm(x.name) for x in ments}) == 1
                 ):
                     union(focus.name, m.name)
-        if ments:
-            focus = ments[-1]
+        focus = focus_mention(s, ments) or focus
     products: dict[int, Product] = {}
     mention_of: dict[str, int] = {}
     roots: dict[str, int] = {}
