@@ -154,8 +154,8 @@ def object_brands(doc: DocState, read: list[Sentence]) -> bool:
                 }
             if (
                 name.lower() in company_words
-                or s.text[m.end(1) : m.end(1) + 2] in {"'s", "’s"}  # an owner: "approved X's Y"
-                or s.text[m.end(1) : m.end(1) + 1] in {"'", "’"}
+                # an owner: "approved X's Y", "authorized ClearPoint Neuro's cannula"
+                or re.match(r"(?:\s+[A-Z][\w-]*){0,3}(?:'s|’s|'|’)", s.text[m.end(1) :])
                 or any(
                     sp.start < en and st < sp.end for sp in doc.spans[s.idx] if sp.label != "ACTION"
                 )

@@ -3,29 +3,47 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from cgtextract.read.document import Cue, DocState, Span
-from cgtextract.read.layout import (
-    Sentence,
-)
-
-# words that make the act before them not (yet) happen
-_HEDGE = re.compile(
-    r"\b(?:will|would|may|might|could|should|plans?|planned|planning|expects?|expected|"
-    r"expecting|intends?|intended|aims?|aiming|anticipates?|anticipated|hopes?|seeks?|"
-    r"seeking|potential(?:ly)?|possible|eligib\w*\s+for|qualif\w*|if|upcoming|future|apply|"
-    r"applied|applying|requests?|requested|requesting|goal|on track|prepar\w*|not|no|never|"
-    r"yet|routes?|path|pathway|towards?|unless|whether|once|pending|support|enable|"
-    r"opinion|recommending|refus\w*|IRBs?|ethics|institutional|investigator-initiated)\b",
-    re.I,
-)
+from cgtextract.read.layout import Sentence
+from cgtextract.read.vocab import alternation, word_rx
 
 
-_HEDGE_AFTER = re.compile(
-    r"\S*\s+(?:[\w-]+\s+){0,6}?(?:remains?|is|are|was|were)\s+(?:still\s+)?"
-    r"(?:uncertain|unlikely|pending|not\s+yet|under\s+review|expected)\b",
-    re.I,
-)
+@cache
+def _hedge() -> re.Pattern[str]:
+    """Words that make the act after them not (yet) happen (patterns/assertion.jsonl)."""
+    return word_rx("assertion.jsonl", "HEDGE")
+
+
+@cache
+def _hedge_after() -> re.Pattern[str]:
+    """'Approval of allogeneic products remains uncertain': doubt stated after the act."""
+    doubt = alternation("assertion.jsonl", "HEDGE_AFTER")
+    return re.compile(
+        r"\S*\s+(?:[\w-]+\s+){0,6}?(?:remains?|is|are|was|were)\s+(?:still\s+)?"
+        rf"(?:{doubt})\b",
+        re.I,
+    )
+
+
+@cache
+def _not_regulator() -> re.Pattern[str]:
+    return word_rx("assertion.jsonl", "NOT_REGULATOR")
+
+
+@cache
+def _several() -> re.Pattern[str]:
+    """'approved in several countries': no agency is named, so no event."""
+    several = alternation("assertion.jsonl", "SEVERAL")
+    places = alternation("assertion.jsonl", "PLACES_WORD")
+    return re.compile(rf"\b(?:{several})\s+(?:{places})\b", re.I)
+
+
+@cache
+def _not_designation_after() -> re.Pattern[str]:
+    """'a priority review voucher': the designation's name names another thing."""
+    return re.compile(rf"\s*(?:{alternation('assertion.jsonl', 'NOT_DESIGNATION_AFTER')})\b", re.I)
 
 
 _CLAUSE_BREAK = re.compile(
@@ -39,20 +57,6 @@ _TRIAL_APPROVAL = re.compile(
     r"\s+(?:\w+\s+){0,2}?(?:for|of|to)\s+(?:the\s+|a\s+|its\s+)?(?:clinical\s+"
     r"(?:trials?|studies|study)|(?:begin|start|initiate|conduct|commence)\s+(?:a\s+|the\s+|its\s+)?"
     r"(?:Phase|clinical|first-in-human))",
-    re.I,
-)
-
-
-_NOT_REGULATOR = re.compile(
-    r"\b(?:ethics committees?|institutional review boards?|IRBs?|review boards?|data monitoring|"
-    r"DSMB|board of directors|shareholders|hospital'?s?|investigator-initiated)\b",
-    re.I,
-)
-
-
-_SEVERAL = re.compile(
-    r"\b(?:several|multiple|many|various|numerous|other)\s+(?:countries|"
-    r"jurisdictions|markets|regions)\b",
     re.I,
 )
 
@@ -93,6 +97,8 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             continue
         if _MODAL_DESIG_CONTEXT.search(text[: d.start - s.start]):
             continue
+        if _not_designation_after().match(text, d.end - s.start):
+            continue
         if _hedged(s, d.start, actions):
             continue
         if cues and cues[-1].kind == d.id and d.start - cues[-1].end < 25:
@@ -108,10 +114,10 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             kind = _action_kind(doc, s, a, docs_, desig_ranges)
         if kind is None:
             continue
-        if _hedged(s, a.start, actions) or _SEVERAL.search(text):
+        if _hedged(s, a.start, actions) or _several().search(text):
             continue
         lo, hi = clause_bounds(s, a.start)
-        if _NOT_REGULATOR.search(doc.article.text[lo:hi]):
+        if _not_regulator().search(doc.article.text[lo:hi]):
             continue  # an ethics committee or IRB approving a study is not a regulator's act
         if a.text.lower().endswith(("ance", "ion", "ing", "al")) and _RESTATED_DET.search(
             text[: a.start - s.start]
@@ -136,7 +142,7 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             dc.text.lower().startswith("clinical trial approval")
             and not any(c.kind == "ind_clearance" for c in cues)
             and not _hedged(s, dc.start, actions)
-            and not _SEVERAL.search(text)
+            and not _several().search(text)
         ):
             cues.append(Cue("ind_clearance", "ind_clearance", dc.start, dc.end))
     return sorted(cues, key=lambda c: c.start)
@@ -262,7 +268,7 @@ def clause_bounds(s: Sentence, pos: int) -> tuple[int, int]:
 def _hedged(s: Sentence, pos: int, actions: list[Span]) -> bool:
     """A future, modal, conditional, negated or requested act: not an event."""
     lo, hi = clause_bounds(s, pos)
-    if _HEDGE_AFTER.match(s.text, pos - s.start, hi - s.start):
+    if _hedge_after().match(s.text, pos - s.start, hi - s.start):
         return True  # 'Approval of allogeneic products remains uncertain'
     w_lo, w_hi = lo - s.start, pos - s.start
     window = s.text[w_lo:w_hi]
@@ -272,4 +278,4 @@ def _hedged(s: Sentence, pos: int, actions: list[Span]) -> bool:
     words = window.split()
     if s.text.lstrip().lower().startswith(("if ", "when ", "once ", "should ", "upon ")):
         return True
-    return bool(_HEDGE.search(" ".join(words[-8:])))
+    return bool(_hedge().search(" ".join(words[-8:])))

@@ -87,6 +87,19 @@ def alternation(name: str, label: str) -> str:
 
 
 @cache
+def word_rx(name: str, label: str, flags: int = re.I) -> re.Pattern[str]:
+    """One word list as a regex of whole words or phrases: spaces match any whitespace and a
+    final '*' any word ending ('prepar*' = preparing, prepared, ...)."""
+    parts = [
+        r"\s+".join(
+            re.escape(x.rstrip("*")) + (r"\w*" if x.endswith("*") else "") for x in w.split()
+        )
+        for w in sorted(words(name, label), key=len, reverse=True)
+    ]
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(parts)})(?![\w-])", flags)
+
+
+@cache
 def build_nlp() -> Language:
     """A blank English pipeline with two span rulers over the same spans key.
 
