@@ -84,8 +84,7 @@ def _regulators(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
         if r is best or r.id == best.id:
             continue
         lo_, hi_ = sorted((r, best), key=lambda x: x.start)
-        gap = doc.article.text[lo_.end : hi_.start]
-        if re.fullmatch(r"\s*(?:\([^)]*\))?\s*(?:,|and|&|, and)\s+(?:the\s+|in\s+)?", gap):
+        if _coordinated(doc, s, lo_, hi_):
             chosen.append(r)
     codes = []
     for r in chosen:
@@ -93,6 +92,22 @@ def _regulators(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
         if code not in codes:
             codes.append(code)
     return codes
+
+
+_COORDINATION = re.compile(
+    r"\s*(?:\([^)]*\))?\s*(?:,|and|&|, and|as well as|or|and/or)\s+(?:both\s+)?"
+    r"(?:(?:by|from|in|to|with)\s+)?(?:the\s+)?"
+)
+
+
+def _coordinated(doc: DocState, s: Sentence, a: Span, b: Span) -> bool:
+    """'the European Commission and by the UK MHRA', 'FDA and EMA': two agencies of one act.
+    A country word before the second agency ('the UK MHRA') belongs to it."""
+    gap = doc.article.text[a.end : b.start]
+    for sp in doc.spans[s.idx]:
+        if sp.label == "COUNTRY" and a.end <= sp.start and sp.end <= b.start:
+            gap = gap.replace(sp.text, " ")
+    return bool(_COORDINATION.fullmatch(gap.rstrip() + " "))
 
 
 def _regulator_code(r: Span, cue: Cue) -> str:

@@ -188,9 +188,14 @@ def find_products(
         if after and after.group(1) not in common_caps():
             add(after.start(1), after.end(1), after.group(1), "brand")
     for m in _BRAND_BEFORE_PAREN.finditer(text) if "(" in text and out else ():
+        # 'Abecma (idecabtagene vicleucel)', 'Tecartus (autologous ... cells; formerly KTE-X19)':
+        # a capitalized name whose parenthesis holds another name of a product
         name = m.group(1)
-        inside = text[m.end() : m.end() + 80]
-        if name in common_caps() or not (_INN_TWO.match(inside) or _INN_ONE.match(inside)):
+        close = text.find(")", m.end())
+        inside = (m.end() - 1 + offset, (close if close >= 0 else len(text)) + offset)
+        if name in common_caps() or not any(
+            inside[0] < p.start < inside[1] and p.kind in {"inn", "code"} for p in out
+        ):
             continue
         add(m.start(1), m.end(1), name, "brand")
     for pm in list(out) if "(" in text else ():
@@ -299,16 +304,20 @@ def alias_links(text: str, mentions: list[ProductMention], offset: int) -> list[
                 # 'X injection (brand name: Y®, Z)': names inside the parenthesis after X
                 links.append((a.name, b.name))
             elif (
-                re.fullmatch(
-                    r",?\s*(?:(?:which\s+was|was|were|is|also|formerly|previously|still)\s+)*"
-                    r"(?:known\s+as|called|named)\s+",
-                    between,
-                )
-                or re.search(r"\bunder the brand name\s*$", between)
-                or re.search(r"\bis the (?:therapy|product|drug)\b.*\bbrand name\s*$", between)
+                _NAMED_AS.fullmatch(between)
+                or re.search(rf"\b(?:{alias_cues()})\s*:?\s*$", between)
+                and not re.search(r"[.;]", between)
             ):
                 links.append((a.name, b.name))
     return links
+
+
+# 'Tecartus, known in the United States as brexucabtagene autoleucel', 'X, formerly Y'
+_NAMED_AS = re.compile(
+    r",?\s*(?:(?:which\s+(?:was|is)|was|were|is|also|formerly|previously|still|now)\s+)*"
+    r"(?:(?:known|marketed|sold|branded|commerciali[sz]ed|approved)(?:\s+in\s+[^,;()]{2,40}?)?"
+    r"\s+as|called|named|renamed)\s+"
+)
 
 
 def _inside_parens(text: str, pos: int) -> bool:

@@ -9,7 +9,14 @@ from cgtextract.read.companies import company_heads, strip_legal, subject_compan
 from cgtextract.read.document import DocState, Product, Span
 from cgtextract.read.layout import Sentence
 from cgtextract.read.mentions import about_product, diseases_in
-from cgtextract.read.products import ProductMention, alias_cues, alias_links, focus_mention, norm
+from cgtextract.read.products import (
+    ProductMention,
+    alias_cues,
+    alias_links,
+    focus_mention,
+    inn_cues,
+    norm,
+)
 from cgtextract.read.vocab import SPANS_KEY, build_nlp
 
 PRONOUN_PRODUCT = re.compile(
@@ -131,6 +138,12 @@ def profile_products(
     doc: DocState, products: dict[int, Product], mention_of: dict[str, int]
 ) -> None:
     """Collect target, modality cues, owner and indications of every product."""
+    for ms in doc.products.values():
+        for m in ms:
+            if m.kind == "inn":
+                # an INN's stems state the modality ('-cabtagene autoleucel', '-parvovec')
+                cues = inn_cues(m.name)
+                products[mention_of[norm(m.name)]].cues.extend((m.start, c) for c in cues)
     focus: list[int] = []
     prev_keys: list[int] = []
     for s in doc.frame.sentences:
