@@ -102,7 +102,7 @@ def inn_cues(name: str) -> list[str]:
     out: list[str] = []
     for word in re.findall(r"[a-z]+", name.lower()):
         for stem, cues in inn_stems():
-            if word.endswith(stem) and len(word) > len(stem) + 2:
+            if word.endswith(stem) and len(word) >= len(stem):
                 out.extend(cues)
                 break
     return out
