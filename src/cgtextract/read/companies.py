@@ -166,6 +166,12 @@ def legal_names(text: str) -> list[str]:
     return [m.group(1) for m in _legal_name_rx().finditer(text)]
 
 
+@cache
+def _calendar() -> frozenset[str]:
+    """Month and weekday names, which open sentences but name no company."""
+    return frozenset(words("dates.jsonl", "MONTH")) | frozenset(words("dates.jsonl", "WEEKDAY"))
+
+
 _NOT_ORG_SPANS = {"REGULATOR", "DISEASE", "DESIGNATION", "DOCTYPE"}
 
 
@@ -182,7 +188,11 @@ def is_company(name: str) -> bool:
     titles = _person_titles()
     if any(t.lower() in titles or t.lower().strip(",.") in titles for t in tokens):
         return False
-    if re.search(r"[;:“”\"]|\d{4}|\s(?:for|with|in|of the|to|from)\s|,|--|[–—]", name):
+    if not name.islower() and not _capital(tokens[-1]):
+        return False  # 'Beyond oncology': a name ends on a name word unless it is all lower case
+    if any(t in _calendar() for t in tokens):
+        return False  # 'February', 'Monday'
+    if re.search(r"[;:“”\"]|\d{4}|\s(?:for|with|in|of the|to|from)\s|,|--|[–—]|\.\s", name):
         return False  # a clause or a place ('Tokyo, Japan'), not a name
     if name.isupper() and len(tokens) > 1 and not any(h.upper() in name for h in company_heads()):
         return False  # 'SANTA MONICA'

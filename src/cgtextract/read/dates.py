@@ -12,39 +12,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-MONTHS = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
-WEEKDAYS = {
-    "monday": 0,
-    "tuesday": 1,
-    "wednesday": 2,
-    "thursday": 3,
-    "friday": 4,
-    "saturday": 5,
-    "sunday": 6,
-}
-ORDINAL_QUARTER = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "1st": 1,
-    "2nd": 2,
-    "3rd": 3,
-    "4th": 4,
-}
+from cgtextract.read.vocab import mapping
+
+# month, weekday and ordinal names are data (patterns/dates.jsonl)
+MONTHS = {m[:3].lower(): int(n) for m, n in mapping("dates.jsonl", "MONTH").items()}
+WEEKDAYS = {d.lower(): int(n) for d, n in mapping("dates.jsonl", "WEEKDAY").items()}
+ORDINAL_QUARTER = {w: int(n) for w, n in mapping("dates.jsonl", "ORDINAL_QUARTER").items()}
 
 _MON = (
     r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|Jun(?:e|\.)?|"

@@ -115,7 +115,14 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
         if prev in _no_break():
             continue
         # an initial ('Michael J. Fox') follows a capitalized word; 'hemophilia B.' ends a sentence
-        if len(prev) == 1 and prev.isalpha() and (not before or before[:1].isupper()):
+        # ('UCAR-T.' ends one: a letter joined to a word is no initial)
+        standalone = word is not None and word.start() == 0
+        if (
+            len(prev) == 1
+            and prev.isalpha()
+            and standalone
+            and (not before or before[:1].isupper())
+        ):
             continue
         end = m.end() - (len(m.group()) - len(m.group().rstrip()))
         chunk = text[begin:end].strip()
