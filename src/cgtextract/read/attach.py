@@ -129,7 +129,8 @@ def _previous_regulator(doc: DocState, s: Sentence) -> str | None:
         regs = [sp for sp in doc.spans[x.idx] if sp.label == "REGULATOR"]
         if regs:
             return regs[-1].id
-    return None
+    # a text about one agency only (a CDE notice, an exchange filing on an NMPA approval)
+    return doc.sole_regulator
 
 
 def draft_events(

@@ -65,7 +65,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
         ),
     ),
-    ("today", re.compile(r"\b(today|yesterday)\b", re.I)),
+    # 'recently' in an announcement is the announcement's day (SCHEMA.md)
+    ("today", re.compile(r"\b(today|yesterday|recently)\b", re.I)),
     (
         "year",
         re.compile(
@@ -116,7 +117,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "rel_year": ("year",),
     "rel_month": ("month_word",),
     "weekday": ("day",),
-    "today": ("day",),
+    "today": ("today",),
     "year": ("year4",),
 }
 _DIGIT = re.compile(r"\d")
@@ -139,6 +140,7 @@ def find_dates(text: str) -> list[DateMention]:
         "Q": "Q" in text,
         "month_word": "month" in low,
         "day": "day" in low,
+        "today": "day" in low or "recent" in low,
     }
     if not any(have.values()):
         return []
@@ -218,7 +220,7 @@ def resolve(d: DateMention, anchor: date | None) -> tuple[str, str] | None:
         back = (anchor.weekday() - WEEKDAYS[p[0].lower()]) % 7
         return (anchor - timedelta(days=back)).isoformat(), "day"
     if k == "today":
-        day_ = anchor if p[0].lower() == "today" else anchor - timedelta(days=1)
+        day_ = anchor - timedelta(days=1) if p[0].lower() == "yesterday" else anchor
         return day_.isoformat(), "day"
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from cgtextract.models import Article
 from cgtextract.read.layout import (
@@ -75,6 +76,22 @@ class DocState:
         self.companies: dict[str, str] = {}
         self.abbrev: dict[str, str] = {}
         self._abbrev_hits: dict[int, list[tuple[int, str]]] = {}
+
+    @cached_property
+    def home_regulator(self) -> str | None:
+        """The agency the text names most, for acts whose sentence names none."""
+        counts: dict[str, int] = {}
+        for spans in self.spans.values():
+            for sp in spans:
+                if sp.label == "REGULATOR":
+                    counts[sp.id] = counts.get(sp.id, 0) + 1
+        return max(counts, key=lambda k: counts[k]) if counts else None
+
+    @cached_property
+    def sole_regulator(self) -> str | None:
+        """The one agency a text names, if it names exactly one."""
+        ids = {sp.id for spans in self.spans.values() for sp in spans if sp.label == "REGULATOR"}
+        return ids.pop() if len(ids) == 1 else None
 
     def abbrev_hits(self, s: Sentence) -> list[tuple[int, str]]:
         """Where the abbreviations this document defines occur in a sentence: (offset, short),

@@ -243,7 +243,10 @@ def _codes(text: str) -> list[re.Match[str]]:
 def _is_code(name: str, before: str, after: str, reject: AbstractSet[str]) -> bool:
     letters = sum(c.isalpha() for c in name)
     digits = sum(c.isdigit() for c in name)
-    if letters < 2 or digits < 1 or len(name) < 4:
+    # 'CT0596', 'B019' (one letter needs three digits), 'OH2' (three characters: capitals)
+    if digits < 1 or letters < 1 or (letters == 1 and digits < 3):
+        return False
+    if len(name) < 4 and not (len(name) == 3 and name[:2].isupper() and name[:2].isalpha()):
         return False
     if re.fullmatch(r"(?:19|20)\d{2}s?", name) or _not_code().match(name):
         return False

@@ -41,9 +41,9 @@ def _several() -> re.Pattern[str]:
 
 
 @cache
-def _not_designation_after() -> re.Pattern[str]:
-    """'a priority review voucher': the designation's name names another thing."""
-    return re.compile(rf"\s*(?:{alternation('assertion.jsonl', 'NOT_DESIGNATION_AFTER')})\b", re.I)
+def _not_trigger_after() -> re.Pattern[str]:
+    """'a priority review voucher', 'Acceptance No.': the trigger word names another thing."""
+    return re.compile(rf"\s*(?:{alternation('assertion.jsonl', 'NOT_TRIGGER_AFTER')})\b", re.I)
 
 
 _CLAUSE_BREAK = re.compile(
@@ -97,7 +97,7 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             continue
         if _MODAL_DESIG_CONTEXT.search(text[: d.start - s.start]):
             continue
-        if _not_designation_after().match(text, d.end - s.start):
+        if _not_trigger_after().match(text, d.end - s.start):
             continue
         if _hedged(s, d.start, actions):
             continue
@@ -112,7 +112,7 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
                 kind = "crl"
         else:
             kind = _action_kind(doc, s, a, docs_, desig_ranges)
-        if kind is None:
+        if kind is None or _not_trigger_after().match(text, a.end - s.start):
             continue
         if _hedged(s, a.start, actions) or _several().search(text):
             continue
@@ -183,9 +183,17 @@ def _action_kind(
     kinds = {dc.id for dc in near}
     if not kinds:
         kinds = _previous_doctypes(doc, s)
+    if kinds <= {"application"}:
+        # a bare 'application' is the one the sentence or the text just before names
+        named = {dc.id for dc in docs_} & {"ind", "cta", "marketing"}
+        kinds = kinds | (named or _previous_doctypes(doc, s))
+        if kinds & {"ind", "cta", "marketing"}:
+            kinds = kinds - {"application"}
     act = a.id
-    regs = [sp for sp in doc.spans[s.idx] if sp.label in {"REGULATOR", "COUNTRY"}]
-    china = any(r.id == "NMPA" for r in regs)
+    regs = [sp.id for sp in doc.spans[s.idx] if sp.label in {"REGULATOR", "COUNTRY"}]
+    # China's CDE 'accepts' an IND when it is filed (SCHEMA.md): the act's agency, or the
+    # text's own agency when the sentence names none
+    china = "NMPA" in regs or (not regs and doc.home_regulator == "NMPA")
     if (
         act in {"lift", "place"}
         and "hold" not in kinds
@@ -227,13 +235,20 @@ def _action_kind(
             return None
         if kinds & {"ind", "cta"}:
             return "ind_clearance"
-        if _TRIAL_APPROVAL.match(doc.article.text, a.end, hi):
-            return "ind_clearance"  # 'approval for clinical trials', 'approved to start a trial'
+        if _TRIAL_APPROVAL.match(doc.article.text, a.end, hi) or _TRIAL_SUBJECT.search(
+            doc.article.text, lo, a.start
+        ):
+            # 'approval for clinical trials', 'approved to start a trial', 'a clinical trial in
+            # the new indication is approved'
+            return "ind_clearance"
 
         if a.text.lower() == "in place":
             return None
         return "approval"
     return None
+
+
+_TRIAL_SUBJECT = re.compile(r"\bclinical\s+(?:trials?|stud(?:y|ies))\b[^,;]{0,60}$", re.I)
 
 
 def _previous_doctypes(doc: DocState, s: Sentence) -> set[str]:
