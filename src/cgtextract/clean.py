@@ -101,7 +101,7 @@ def clean_html(
             url=url,
             with_metadata=True,
             include_comments=False,
-            include_tables=False,
+            include_tables=True,
             deduplicate=False,
         )
     except (RecursionError, ValueError, TypeError, MemoryError, LookupError) as exc:

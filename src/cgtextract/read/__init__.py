@@ -3,17 +3,19 @@
 The stages run in order, each in its own module: layout (title, dateline, paragraphs,
 sentences, sections), mentions (vocabulary spans, product names, diseases), resolve
 (product clusters, owners and profiles), triggers and attach (each regulatory act with its
-product, agency, date and indications), assemble (validated events, duplicates collapsed).
+product, agency, date and indications; tables: the same for each table row), assemble
+(validated events, duplicates collapsed).
 """
 
 from __future__ import annotations
 
 from cgtextract.models import Article, Event
 from cgtextract.read.assemble import assemble
-from cgtextract.read.attach import draft_events
+from cgtextract.read.attach import date_round_up, draft_events, headline_drafts
 from cgtextract.read.document import DocState
 from cgtextract.read.mentions import read_mentions
 from cgtextract.read.resolve import cluster_products, profile_products
+from cgtextract.read.tables import table_drafts
 
 __all__ = ["extract"]
 
@@ -25,4 +27,7 @@ def extract(article: Article) -> list[Event]:
     products, mention_of = cluster_products(doc)
     profile_products(doc, products, mention_of)
     drafts = draft_events(doc, products, mention_of)
+    drafts += table_drafts(doc, products, mention_of)
+    headline_drafts(doc, products, mention_of, drafts)
+    date_round_up(doc, drafts)
     return assemble(doc, products, drafts)

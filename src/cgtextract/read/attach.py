@@ -56,7 +56,7 @@ def _vague(doc: DocState, s: Sentence) -> bool:
     )
 
 
-def _regulators(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
+def regulators_of(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
     """The agency (or agencies) that did this act."""
     spans = doc.spans[s.idx]
     lo, hi = clause_bounds(s, cue.start)
@@ -143,7 +143,12 @@ def draft_events(
     )
     for s in doc.frame.sentences:
         ments = doc.products[s.idx]
-        skip = s.heading or s.quote or (s.boilerplate and not about_product(s, doc, mention_of))
+        skip = (
+            s.heading
+            or s.quote
+            or bool(s.cells)
+            or (s.boilerplate and not about_product(s, doc, mention_of))
+        )
         if skip:
             if ments and not s.heading:
                 focus = _refocus(s, ments, mention_of, focus)
@@ -158,7 +163,7 @@ def draft_events(
                 if when and when[2]:
                     context = (cue.event_type, when[0], when[1])
                 continue
-            regs = _regulators(doc, s, cue)
+            regs = regulators_of(doc, s, cue)
             when = _cue_date(doc, s, cue, cues)
             date_, prec, own = when if when else (None, None, False)
             if date_ is None and drafts and _SAME_DAY.search(s.text):
@@ -182,14 +187,17 @@ def draft_events(
             focus = _refocus(s, ments, mention_of, focus)
         if made:
             context = None
-    _headline_drafts(doc, products, mention_of, drafts)
+    return drafts
+
+
+def date_round_up(doc: DocState, drafts: list[Draft]) -> None:
+    """A monthly round-up's title month dates its undated 'received'/'announced' items."""
     if doc.frame.period:
         for d in drafts:
             if d.date is None and re.search(
                 r"\b(?:received|announced|obtained|won|secured)\b", d.sentence.text
             ):
                 d.date, d.precision = doc.frame.period
-    return drafts
 
 
 def _refocus(
@@ -223,7 +231,7 @@ def _add_drafts(
     return made
 
 
-def _headline_drafts(
+def headline_drafts(
     doc: DocState, products: dict[int, Product], mention_of: dict[str, int], drafts: list[Draft]
 ) -> None:
     """Events the headline states about a product the body reports nothing on (where the
@@ -248,7 +256,7 @@ def _headline_drafts(
                     s,
                     cue,
                     targets,
-                    _regulators(doc, s, cue),
+                    regulators_of(doc, s, cue),
                     when,
                     products,
                     mention_of,

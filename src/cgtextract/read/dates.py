@@ -33,7 +33,7 @@ _BARE_MONTH_LEAD = (
 )
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
+    ("iso", re.compile(r"\b(\d{4})([-/.])(\d{1,2})\2(\d{1,2})\b")),
     ("mdy", re.compile(rf"\b({_MON})\s+{_DAY},?\s+{_YEAR}\b")),
     ("dmy", re.compile(rf"\b{_DAY}\s+({_MON})\s*,?\s+{_YEAR}\b")),
     ("month_rel", re.compile(rf"\b({_MON})\s+(this|last|next)\s+year\b")),
@@ -177,8 +177,8 @@ def resolve(d: DateMention, anchor: date | None) -> tuple[str, str] | None:
     """Turn a mention into (iso, precision); relative forms need an anchor."""
     k, p = d.kind, d.parts
     try:
-        if k == "iso":
-            return date(int(p[0]), int(p[1]), int(p[2])).isoformat(), "day"
+        if k == "iso":  # 2025-04-29, 2022/12/29, 2023.01.05
+            return date(int(p[0]), int(p[2]), int(p[3])).isoformat(), "day"
         if k == "mdy":
             return date(int(p[2]), _month(p[0]), int(p[1])).isoformat(), "day"
         if k == "dmy":

@@ -14,7 +14,7 @@ from functools import cache, cached_property
 
 from cgtextract.read.companies import subject_company
 from cgtextract.read.dates import DateMention, find_dates, resolve
-from cgtextract.read.vocab import alternation, words
+from cgtextract.read.vocab import alternation, mapping, words
 
 _ABOUT = re.compile(r"^about\s+(?:the\s+)?(.+)$", re.I)
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.?$")
@@ -39,6 +39,50 @@ def _meta_line() -> re.Pattern[str]:
     return re.compile(rf"^(?:{alternation('layout.jsonl', 'META_LINE')})\s*\S", re.I)
 
 
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a table row: its column's role (patterns/layout.jsonl COLUMN) and text."""
+
+    role: str
+    start: int
+    end: int
+    text: str
+
+
+@cache
+def _column_roles() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Header words and the role of the column they head ('Applicant' -> company)."""
+    table = mapping("layout.jsonl", "COLUMN")
+    return tuple(
+        (re.compile(rf"\b{re.escape(w)}", re.I), table[w])
+        for w in sorted(table, key=len, reverse=True)
+    )
+
+
+def column_role(header: str) -> str:
+    """The role of a column from its header: product, company, date, regulator, country,
+    indication, action; 'other' when no word of the header tells."""
+    for rx, role in _column_roles():
+        if rx.search(header):
+            return role
+    return "other"
+
+
+def _cells(line: str, offset: int) -> list[tuple[int, int, str]]:
+    """'| a | b |' -> the cells with their absolute offsets."""
+    out = []
+    pos = line.find("|") + 1
+    while True:
+        nxt = line.find("|", pos)
+        if nxt < 0:
+            break
+        raw = line[pos:nxt]
+        lead = len(raw) - len(raw.lstrip())
+        out.append((offset + pos + lead, offset + pos + lead + len(raw.strip()), raw.strip()))
+        pos = nxt + 1
+    return out
+
+
 @dataclass
 class Sentence:
     """One sentence with its place in the text and the section it belongs to."""
@@ -55,6 +99,8 @@ class Sentence:
     lead: bool = False
     intro: str | None = None
     headline: bool = False  # the title, or a sub-headline above the dateline: read, body wins
+    cells: tuple[Cell, ...] = ()  # a table row's cells under their columns' roles
+    table_intro: int | None = None  # the sentence that introduces the row's table
 
     @property
     def dates(self) -> list[DateMention]:
@@ -65,6 +111,14 @@ class Sentence:
 
     _dates: list[DateMention] | None = None
     clause_breaks: list[tuple[int, int]] | None = None  # (start, end) of each; found once
+
+
+def cell(s: Sentence, role: str) -> Cell | None:
+    """The row's first cell of a role, if it holds anything but a dash."""
+    for c in s.cells:
+        if c.role == role and c.text.strip(" –—-"):
+            return c
+    return None
 
 
 @dataclass
@@ -239,6 +293,8 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
     title_line = None
     dateline_para: int | None = None
     intro: str | None = None
+    header: list[str] | None = None
+    table_intro: int | None = None
     for para_no, line in enumerate(text.split("\n")):
         start = pos
         pos += len(line) + 1
@@ -265,6 +321,36 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
                 dateline_para = para_no
                 announced = found.announced
                 announcer = subject_company(found.rest)
+        if stripped.startswith("|") and stripped.count("|") >= 3:
+            # a table row (trafilatura writes tables as '| a | b |' lines): the header names
+            # each column's role, every data row is one unit read with those roles
+            cells = _cells(line, start)
+            if re.fullmatch(r"[|\s:-]+", stripped):
+                continue
+            if header is None:
+                header = [column_role(c[2]) for c in cells]
+                table_intro = len(sentences) - 1 if sentences else None
+                continue
+            roles = header + ["other"] * (len(cells) - len(header))
+            sentences.append(
+                Sentence(
+                    len(sentences),
+                    para_no,
+                    start + lead,
+                    start + lead + len(stripped),
+                    stripped,
+                    section,
+                    boiler,
+                    False,
+                    False,
+                    cells=tuple(
+                        Cell(role, a, b, c) for role, (a, b, c) in zip(roles, cells, strict=False)
+                    ),
+                    table_intro=table_intro,
+                )
+            )
+            continue
+        header = None
         quote = stripped.startswith(("“", '"', "‘"))
         is_item = stripped.startswith(("- ", "• ", "* ", "– ", "· "))
         parts = split_sentences(line[lead:], start + lead)

@@ -13,9 +13,7 @@ from spacy.util import filter_spans
 
 from cgtextract.read.companies import legal_names
 from cgtextract.read.document import DocState, Span
-from cgtextract.read.layout import (
-    Sentence,
-)
+from cgtextract.read.layout import Sentence, cell
 from cgtextract.read.products import ProductMention, common_caps, find_products, norm, study_family
 from cgtextract.read.vocab import SPANS_KEY, load_patterns, shared_nlp
 
@@ -438,6 +436,11 @@ def read_mentions(doc: DocState) -> None:
             for m in find_products(s.text, s.start, reject, studies)
             if m.kind == "code" or norm(m.name) not in firms
         ]
+    for s in sentences:
+        if s.cells:
+            extra = descriptive_product(s, doc.products[s.idx])
+            if extra:
+                doc.products[s.idx] = sorted([*doc.products[s.idx], extra], key=lambda m: m.start)
     if studies:
         # a study named anywhere is no product anywhere, nor are its sister studies
         # ('HGB-206 and HGB-210 studies' make 'HGB-207' a study too)
@@ -460,10 +463,11 @@ def read_mentions(doc: DocState) -> None:
         if doc.products[s.idx]:
             near_product.update(x.idx for x in sentences[s.idx : s.idx + 3] if x.para == s.para)
     words = cue_words()
+    intros = {s.table_intro for s in sentences if s.table_intro is not None}
     read = [
         s
         for s in sentences
-        if (not s.heading or s.headline)
+        if (not s.heading or s.headline or s.idx in intros)
         and not s.quote
         and (not s.boilerplate or about_known(s, known))
         and (
@@ -493,6 +497,18 @@ def _company_words(doc: DocState) -> set[str]:
             out.add(norm(name))
             out.add(norm(name.split()[0]))
     return out
+
+
+def descriptive_product(s: Sentence, found: list[ProductMention]) -> ProductMention | None:
+    """A row's product cell that holds no code or brand names the product by its description
+    ('Human iPSC-Derived Cardiomyocyte Injection'): that description, brackets left out."""
+    c = cell(s, "product")
+    if c is None or any(c.start <= m.start < c.end for m in found):
+        return None
+    name = re.sub(r"\s*[(\[][^()\[\]]*[)\]]\s*$", "", c.text).strip()  # a closing aside
+    if len(name) < 3 or not any(ch.isalpha() for ch in name):
+        return None
+    return ProductMention(c.start, c.start + len(name), name, "descriptive")
 
 
 def about_product(s: Sentence, doc: DocState, mention_of: dict[str, int]) -> bool:

@@ -49,7 +49,8 @@ def _not_trigger_after() -> re.Pattern[str]:
 _CLAUSE_BREAK = re.compile(
     r";|:\s|,\s+and\s+|,\s+but\s+|,\s+which\s+|,\s+while\s+|,\s+setting\s+|,?\s+after\s+|"
     r",\s+where\s+|,\s+although\s+|\s+now that\s+|\s+because\s+|,\s+when\s+|,\s+allowing\s+|"
-    r",\s+following\s+|\s+—\s+|\s+--\s+|\s+and\s+(?=(?:the compan\w+|it|we|they|he|she|our)\s)"
+    r",\s+following\s+|\s+—\s+|\s+--\s+|\s\|\s|"
+    r"\s+and\s+(?=(?:the compan\w+|it|we|they|he|she|our)\s)"
 )
 
 
@@ -89,8 +90,11 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
                 r"\b(?:has|have|holds|hold|had|with)\b", s.text[lo - s.start : d.start - s.start]
             )
         )
-        # a list item under 'has previously been granted the following designations:'
-        holds = holds or bool(s.intro and _GRANTED_INTRO.search(s.intro))
+        # a list item under 'has previously been granted the following designations:', and a
+        # table row, which lists what happened
+        holds = holds or bool(s.intro and _GRANTED_INTRO.search(s.intro)) or bool(s.cells)
+        # 'X Fast Tracked for Y': the designation as a verb is the act itself
+        holds = holds or d.text.lower().endswith("ed")
         if not holds and not any(
             lo - 40 <= a.start < hi + 40 and a.id in {"grant", "accept"} for a in actions
         ):
@@ -233,6 +237,9 @@ def _action_kind(
     if act == "approve":
         if any(lo <= x <= hi for x, _ in desig_ranges):
             return None
+        if _APPLICATION_FOR.search(doc.article.text, max(lo, a.start - 60), a.start):
+            return None  # 'an application for manufacturing and marketing approval'
+
         if kinds & {"ind", "cta"}:
             return "ind_clearance"
         if _TRIAL_APPROVAL.match(doc.article.text, a.end, hi) or _TRIAL_SUBJECT.search(
@@ -248,6 +255,7 @@ def _action_kind(
     return None
 
 
+_APPLICATION_FOR = re.compile(r"\bapplications?\s+for\s+(?:[\w-]+\s+){0,4}$", re.I)
 _TRIAL_SUBJECT = re.compile(r"\bclinical\s+(?:trials?|stud(?:y|ies))\b[^,;]{0,60}$", re.I)
 
 

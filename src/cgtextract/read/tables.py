@@ -1,0 +1,88 @@
+"""Table rows: each row of a regulatory table is one unit whose columns say which cell is the
+product, the company, the agency, the date and the act.
+
+Round-ups end with summary tables, regulators publish lists of accepted applications and
+licences, releases give a product's regulatory history as a table. A row's act comes from its
+action cell, else from the line that introduces the table ('Part B. Implied clinical trial
+licences'); its date from its date column, resolved against the text's date.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cgtextract.read.attach import regulators_of
+from cgtextract.read.companies import clean_company
+from cgtextract.read.document import Cue, DocState, Draft, Product
+from cgtextract.read.layout import Sentence, cell
+from cgtextract.read.mentions import diseases_in
+from cgtextract.read.products import ProductMention, norm
+from cgtextract.read.triggers import find_cues
+
+
+def table_drafts(
+    doc: DocState, products: dict[int, Product], mention_of: dict[str, int]
+) -> list[Draft]:
+    """One draft per act and product of every table row."""
+    drafts: list[Draft] = []
+    for s in doc.frame.sentences:
+        if not s.cells or s.boilerplate:
+            continue
+        names = _row_products(doc, s)
+        if not names:
+            continue
+        key = mention_of[norm(names[0].name)]
+        company = cell(s, "company")
+        if company and products[key].owner is None:
+            products[key].owner = clean_company(re.split(r"\s+/\s+|;", company.text)[0])
+        for cue in _row_cues(doc, s):
+            when = _row_date(doc, s)
+            indication = cell(s, "indication")
+            inds = [indication.text] if indication else diseases_in(doc, s, s.start, s.end)
+            kind = cue.kind if cue.event_type == "designation" else None
+            for reg in regulators_of(doc, s, cue) or _intro_regulators(doc, s, cue):
+                drafts.append(Draft(key, names[0].name, reg, cue.event_type, kind, *when, s, inds))
+    return drafts
+
+
+def _row_products(doc: DocState, s: Sentence) -> list[ProductMention]:
+    """The product column's names; a table without one ('Regulatory history of DELYTACT in
+    Japan': Date | Milestone) is about the product its introduction, else the text, names."""
+    product_cell = cell(s, "product")
+    if product_cell is not None:
+        return [m for m in doc.products[s.idx] if product_cell.start <= m.start < product_cell.end]
+    if s.table_intro is not None:
+        for x in reversed(doc.frame.sentences[: s.table_intro + 1]):
+            if doc.products[x.idx] and not x.cells:
+                return doc.products[x.idx][:1]
+    return []
+
+
+def _row_cues(doc: DocState, s: Sentence) -> list[Cue]:
+    """The row's own acts, else those of the line that introduces its table."""
+    cues = find_cues(doc, s)
+    if cues or s.table_intro is None:
+        return cues
+    intro = doc.frame.sentences[s.table_intro]
+    return [Cue(c.kind, c.event_type, s.start, s.start) for c in find_cues(doc, intro)]
+
+
+def _intro_regulators(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
+    if s.table_intro is None:
+        return []
+    intro = doc.frame.sentences[s.table_intro]
+    return regulators_of(doc, intro, cue)
+
+
+def _row_date(doc: DocState, s: Sentence) -> tuple[str | None, str | None, bool]:
+    """The date column's date, resolved against the nearest anchor; else none."""
+    c = cell(s, "date")
+    if c is None:
+        return None, None, False
+    anchor = doc.frame.anchor(s.para, s.start)
+    for d in s.dates:
+        if c.start <= s.start + d.start < c.end:
+            r = d.resolve(None) if d.absolute else d.resolve(anchor)
+            if r:
+                return r[0], r[1], True
+    return None, None, False
