@@ -15,6 +15,7 @@ from cgtextract.read.companies import legal_names
 from cgtextract.read.document import DocState, Span
 from cgtextract.read.layout import Sentence, cell
 from cgtextract.read.products import ProductMention, common_caps, find_products, norm, study_family
+from cgtextract.read.triggers import clause_breaks
 from cgtextract.read.vocab import SPANS_KEY, load_patterns, shared_nlp
 
 
@@ -485,6 +486,8 @@ def read_mentions(doc: DocState) -> None:
     for s in sentences:
         if "(" in s.text:
             learn_abbreviations(s.text, doc.abbrev)
+    for s in sentences:
+        s.clause_breaks = clause_breaks(s, doc.spans[s.idx])
 
 
 def _company_words(doc: DocState) -> set[str]:

@@ -273,6 +273,29 @@ def _previous_doctypes(doc: DocState, s: Sentence) -> set[str]:
     return set()
 
 
+def clause_breaks(s: Sentence, spans: list[Span]) -> list[tuple[int, int]]:
+    """Where a sentence's clauses meet: conjunctions and punctuation, and the comma before each
+    verb of a list of acts ('granted X in March 2022, accepted the sBLA, and placed it under
+    Priority Review in December 2023': three clauses, three dates)."""
+    breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(s.text)]
+    for sp in spans:
+        if sp.label == "ACTION" and sp.text.lower().endswith("ed"):
+            rel = sp.start - s.start
+            m = _LIST_COMMA.search(s.text, max(0, rel - 8), rel)
+            # 'RPD designation, granted in August 2020': a participle after the designation
+            # it qualifies begins no clause
+            after_noun = m is not None and any(
+                x.label in {"DESIGNATION", "DOCTYPE"} and 0 <= s.start + m.start() - x.end <= 25
+                for x in spans
+            )
+            if m and not after_noun:
+                breaks.append((m.start(), m.end()))
+    return sorted(set(breaks))
+
+
+_LIST_COMMA = re.compile(r",\s+(?:and\s+)?$")
+
+
 def clause_bounds(s: Sentence, pos: int) -> tuple[int, int]:
     """Absolute bounds of the clause around `pos`."""
     rel = pos - s.start
