@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
 
-from cgtextract.read.companies import subject_company
+from cgtextract.read.companies import clean_company, subject_company
 from cgtextract.read.dates import DateMention, find_dates, resolve
 from cgtextract.read.vocab import alternation, mapping, words
 
@@ -281,6 +281,23 @@ def parse_dateline(paragraph: str) -> Dateline | None:
     return Dateline(places, announced, paragraph[pos:].strip())
 
 
+# 'JW (Cayman) Therapeutics Co. Ltd (the “Company”, ...)', 'EdiGene, Inc. (“EdiGene” or the
+# “Company”)': the issuer a filing or release defines as the Company
+_DEFINED_COMPANY = re.compile(
+    r"([A-Z][\w&.,’'()\- ]{1,80}?)\s*\((?:[^()]{0,40}?\bor\s+)?(?:the\s+)?[“\"]"
+    r"(?:Company|Group|Issuer)[”\"]"
+)
+
+
+def defined_company(text: str) -> str | None:
+    """The company a text defines as 'the Company', its name cleaned; None if none."""
+    m = _DEFINED_COMPANY.search(text[:6000])
+    if not m:
+        return None
+    name = re.sub(r"^.*\b(?:by|of|from)\s+(?=[A-Z])", "", m.group(1))
+    return clean_company(name)
+
+
 def build_frame(text: str, title: str | None, published: date | None) -> Frame:
     """Paragraphs, sections and sentences with offsets, plus dateline facts."""
     sentences: list[Sentence] = []
@@ -382,6 +399,8 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
                 s.heading = s.headline = True
             elif s.para == dateline_para:
                 s.lead = True
+    if announcer is None:
+        announcer = defined_company(text)
     period = None
     if title and dateline_para is None:
         for d in find_dates(title):

@@ -285,7 +285,9 @@ def clause_breaks(s: Sentence, spans: list[Span]) -> list[tuple[int, int]]:
             # 'RPD designation, granted in August 2020': a participle after the designation
             # it qualifies begins no clause
             after_noun = m is not None and any(
-                x.label in {"DESIGNATION", "DOCTYPE"} and 0 <= s.start + m.start() - x.end <= 25
+                x.label in {"DESIGNATION", "DOCTYPE"}
+                and x.end <= s.start + m.start()
+                and _NOUN_TAIL.fullmatch(s.text, x.end - s.start, m.start())
                 for x in spans
             )
             if m and not after_noun:
@@ -293,6 +295,7 @@ def clause_breaks(s: Sentence, spans: list[Span]) -> list[tuple[int, int]]:
     return sorted(set(breaks))
 
 
+_NOUN_TAIL = re.compile(r"\s*(?:\([A-Za-z0-9-]{2,10}\))?\s*(?:designations?|status)?\s*", re.I)
 _LIST_COMMA = re.compile(r",\s+(?:and\s+)?$")
 
 
