@@ -225,7 +225,7 @@ _MONTH_AHEAD = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+
 # that a day number follows (the date comes next)
 _PLACE_WORD = rf"(?!{_MONTH_AHEAD})[A-Z][\w.'’-]*"
 _PLACES = re.compile(rf"{_PLACE_WORD}(?:(?:\s+|,\s*|\s+(?:&|and)\s+){_PLACE_WORD}){{0,11}}")
-_SEP = re.compile(r"\s*(?:--|[–—]|-(?=\s)|/)\s*")
+_SEP = re.compile(r"\s*(?:--|[–—]|-(?=\s)|/|:(?=\s))\s*")
 
 
 @cache
