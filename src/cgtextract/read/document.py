@@ -32,7 +32,7 @@ class Product:
     key: int
     names: list[str] = field(default_factory=list)
     first: int = 10**9
-    cues: list[tuple[int, str]] = field(default_factory=list)
+    cues: list[tuple[int, str, int]] = field(default_factory=list)  # (offset, cue, weight)
     targets: list[tuple[int, str]] = field(default_factory=list)
     genes: list[tuple[int, str]] = field(default_factory=list)
     diseases: list[list[str]] = field(default_factory=list)

@@ -17,7 +17,7 @@ from cgtextract.read.products import (
     inn_cues,
     norm,
 )
-from cgtextract.read.vocab import SPANS_KEY, build_nlp
+from cgtextract.read.vocab import SPANS_KEY, build_nlp, load_patterns
 
 PRONOUN_PRODUCT = re.compile(
     r"\b(?:the|this|that|its|our)\s+(?:drug|product|therapy|program|programme|candidate|"
@@ -143,7 +143,7 @@ def profile_products(
             if m.kind == "inn":
                 # an INN's stems state the modality ('-cabtagene autoleucel', '-parvovec')
                 cues = inn_cues(m.name)
-                products[mention_of[norm(m.name)]].cues.extend((m.start, c) for c in cues)
+                products[mention_of[norm(m.name)]].cues.extend((m.start, c, 3) for c in cues)
     focus: list[int] = []
     prev_keys: list[int] = []
     for s in doc.frame.sentences:
@@ -155,16 +155,22 @@ def profile_products(
                 segs = [(k, s.start, s.end) for k in prev_keys]
             elif focus:
                 segs = [(focus[-1], s.start, s.end)]
-        keys_here = []
+        named = {k for k, _, _ in product_segments(doc, s, mention_of)}
         for key, a, b in segs:
             p = products[key]
-            keys_here.append(key)
             inside_names = [(m.start, m.end) for m in doc.products[s.idx]]
+            own = _descriptions(doc, s, key, mention_of)
             for sp in doc.spans[s.idx]:
-                if not (a <= sp.start < b) or any(x <= sp.start < y for x, y in inside_names):
+                if not (a <= sp.start < b):
                     continue
-                if sp.label == "MODALITY":
-                    p.cues.append((sp.start, sp.id))
+                if sp.label == "MODALITY" and not _transplant(doc, sp):
+                    # weight: the product's own name or description 3, a sentence naming it
+                    # 2, a sentence that only an anaphor ties to it 1
+                    weight = 3 if any(x <= sp.start < y for x, y in own) else 2
+                    p.cues.append((sp.start, sp.id, weight if key in named else 1))
+                    continue
+                if any(x <= sp.start < y for x, y in inside_names):
+                    continue
                 elif sp.label == "TARGET":
                     p.targets.append((_target_score(doc.article.text, sp), sp.id))
                     pair = _dual_target(doc, s, sp)
@@ -180,6 +186,40 @@ def profile_products(
         if segs:
             focus = [segs[-1][0]]
             prev_keys = list(dict.fromkeys(k for k, _, _ in segs))
+
+
+_APPOSITION = re.compile(
+    r"\s*(?:®|™)?\s*(?:\([^()]{0,80}\)\s*)?(?:,\s*(?:an?|the|its|our)\b|\s+(?:is|was|are)\s+"
+    r"(?:an?|the|our|its)\b)"
+)
+_PREMODIFIER = re.compile(r"\b(?:an?|its|our|the|their)\s+[^,;.()]{0,80}$")
+
+
+def _descriptions(
+    doc: DocState, s: Sentence, key: int, mention_of: dict[str, int]
+) -> list[tuple[int, int]]:
+    """Where a sentence describes the product itself: its descriptive name, the apposition or
+    copula after a mention ('X, an autologous CAR-T ...', 'X is an AAV-based ...') to the
+    clause's end, and the words before it ('its allogeneic CAR-T cell therapy X')."""
+    text = doc.article.text
+    out = []
+    for m in doc.products[s.idx]:
+        if mention_of[norm(m.name)] != key:
+            continue
+        out.append((m.start, m.end))
+        if _APPOSITION.match(text, m.end, s.end):
+            out.append((m.end, min(s.end, m.end + 220)))
+        pre = _PREMODIFIER.search(text, max(s.start, m.start - 90), m.start)
+        if pre:
+            out.append((pre.start(), m.start))
+    return out
+
+
+def _transplant(doc: DocState, sp: Span) -> bool:
+    """'autologous stem cell transplantation' is a procedure, not what the product is."""
+    return bool(
+        re.match(r"[\s-]*(?:transplant|rescue|mobiliz|harvest)", doc.article.text[sp.end :])
+    )
 
 
 def _dual_target(doc: DocState, s: Sentence, sp: Span) -> str | None:
@@ -299,70 +339,53 @@ def _heads_rx() -> re.Pattern[str]:
     return re.compile(rf"(?:[ \t]+(?:{alternation}))+\b")
 
 
+@cache
+def _modality_rules() -> tuple[tuple[frozenset[str], frozenset[str], str], ...]:
+    """SCHEMA.md's modality precedence as data (patterns/precedence.jsonl): in order, the
+    cues a rule needs ('hsc+genemod') and those it forbids ('-edit'), and the modality."""
+    out = []
+    for r in load_patterns("precedence.jsonl"):
+        need, *forbid = str(r["pattern"]).split("-")
+        out.append((frozenset(need.split("+")), frozenset(forbid), str(r["id"])))
+    return tuple(out)
+
+
+def modality_of(cues: set[str]) -> str | None:
+    """The first precedence rule the cues satisfy."""
+    for need, forbid, modality in _modality_rules():
+        if need <= cues and not (forbid & cues):
+            return modality
+    return None
+
+
+# a generic modality and the precise ones that weaker evidence may turn it into
+_GENE_FAMILY = {"hsc_gene_therapy", "aav", "lentiviral", "adenoviral", "gene_editing", "mrna"}
+_CELL_FAMILY = {"ipsc_derived", "msc", "nk_cell", "til", "treg", "t_cell_other", "macrophage"}
+_REFINES = {
+    "other_gene_therapy": _GENE_FAMILY | {"rna_therapy", "oncolytic_virus", "in_vivo_car"},
+    "other_cell_therapy": _CELL_FAMILY | {"stem_cell_other", "car_t", "car_nk", "tcr_t"},
+    "stem_cell_other": {"ipsc_derived", "msc", "hsc_gene_therapy"},
+    # '-autotemcel' cells that the text says are edited (SCHEMA.md)
+    "hsc_gene_therapy": {"gene_editing"},
+}
+
+
 def product_modality(p: Product) -> tuple[str | None, bool | None]:
-    cls = {c for _, c in p.cues}
-    cell_words = {
-        "ipsc",
-        "nk",
-        "tcell",
-        "til",
-        "treg",
-        "macrophage",
-        "msc",
-        "vst",
-        "car",
-        "tcr",
-        "car_nk",
-    }
-    if "in_vivo_car" in cls:
-        mod = "in_vivo_car"
-    elif "macrophage" in cls:
-        mod = "macrophage"  # CAR-M: an engineered receptor on a macrophage
-    elif "car_nk" in cls or ("car" in cls and "nk" in cls and "tcell" not in cls):
-        mod = "car_nk"
-    elif "car" in cls:
-        mod = "car_t"
-    elif "tcr" in cls:
-        mod = "tcr_t"
-    elif "edit" in cls and not (cls & cell_words):
-        mod = "gene_editing"
-    elif "hsc" in cls and cls & {"genemod", "edit"}:
-        mod = "hsc_gene_therapy"
-    elif "aav" in cls:
-        mod = "aav"
-    elif "adeno" in cls:
-        mod = "adenoviral"
-    elif "oncolytic" in cls:
-        mod = "oncolytic_virus"
-    elif "mrna" in cls and "edit" not in cls:
-        mod = "mrna"
-    elif "rna" in cls:
-        mod = "rna_therapy"
-    elif "ipsc" in cls:
-        mod = "ipsc_derived"
-    elif "vst" in cls:
-        mod = "t_cell_other"
-    elif "til" in cls:
-        mod = "til"
-    elif "nk" in cls:
-        mod = "nk_cell"
-    elif "treg" in cls:
-        mod = "treg"
-    elif "msc" in cls:
-        mod = "msc"
-    elif "vst" in cls:
-        mod = "t_cell_other"
-    elif cls & {"stem", "esc"}:
-        mod = "stem_cell_other"
-    elif "othercell" in cls or "tcell" in cls:
-        mod = "other_cell_therapy"
-    elif "genemod" in cls:
-        mod = "other_gene_therapy"
-    else:
-        mod = None
+    """The modality from the strongest cues that decide one (the product's own description
+    before the rest of its sentences, those before what anaphora lend it), and whether it
+    is allogeneic (the majority of allo/auto cues, the first on a tie)."""
+    mod = None
+    for weight in sorted({w for _, _, w in p.cues}, reverse=True):
+        found = modality_of({c for _, c, w in p.cues if w >= weight})
+        if mod is None:
+            mod = found
+        elif found in _REFINES.get(mod, ()):
+            mod = found  # weaker cues may only make a generic modality precise
+
+    cls = {c for _, c, _ in p.cues}
     allo: bool | None = None
     if mod not in _IN_VIVO and not (mod == "gene_editing" and "hsc" not in cls):
-        order = [c for _, c in sorted(p.cues) if c in {"allo", "auto"}]
+        order = [c for _, c, _ in sorted(p.cues) if c in {"allo", "auto"}]
         if order:
             allo = (
                 order.count("allo") >= order.count("auto")
