@@ -208,6 +208,9 @@ def _action_kind(
     ):
         # '... lifted the clinical hold in November, two months after it was imposed'
         kinds = kinds | {dc.id for dc in docs_ if dc.id == "hold"}
+    if act == "reject":
+        # 'the FDA rejected the BLA', 'had previously rejected X': a complete response
+        return "crl" if kinds & {"marketing", "application"} or not kinds else None
     if act == "lift":
         return "clinical_hold_lift" if "hold" in kinds else None
     if act == "place":
