@@ -298,6 +298,30 @@ def defined_company(text: str) -> str | None:
     return clean_company(name)
 
 
+def paragraphs(text: str) -> list[str]:
+    """The text's lines, with a hard-wrapped sentence joined again: a line that ends without
+    a stop and is followed by one that starts in lower case continues on it ('The Central
+    Drugs Standard Control Organisation (CDSCO)' / 'recently approved ...'). Joined lines
+    keep their newline, so offsets still point into the text."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        prev = out[-1].strip() if out else ""
+        if (
+            prev
+            and line[:1].islower()
+            and any(x.strip() for x in out[:-1])  # never onto the title
+            and not re.search(r"[.!?:;\"”]$", prev)
+            and not prev.startswith("|")
+            and not _ABOUT.match(prev)
+            and not _boilerplate().match(prev)
+            and line.split()[0].lower() not in prev.lower().split()  # 'About bluebird bio'
+        ):
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+    return out
+
+
 def build_frame(text: str, title: str | None, published: date | None) -> Frame:
     """Paragraphs, sections and sentences with offsets, plus dateline facts."""
     sentences: list[Sentence] = []
@@ -312,7 +336,7 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
     intro: str | None = None
     header: list[str] | None = None
     table_intro: int | None = None
-    for para_no, line in enumerate(text.split("\n")):
+    for para_no, line in enumerate(paragraphs(text)):
         start = pos
         pos += len(line) + 1
         stripped = line.strip()

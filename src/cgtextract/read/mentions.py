@@ -442,6 +442,9 @@ def read_mentions(doc: DocState) -> None:
             extra = descriptive_product(s, doc.products[s.idx])
             if extra:
                 doc.products[s.idx] = sorted([*doc.products[s.idx], extra], key=lambda m: m.start)
+    # a code the text also presents as a product ('Astellas' AT132', 'AT132, an AAV8-based
+    # gene therapy') is the product its 'AT132 trial' tests, not a study's name
+    studies = {x for x in studies if not _presented_as_product(doc.article.text, x)}
     if studies:
         # a study named anywhere is no product anywhere, nor are its sister studies
         # ('HGB-206 and HGB-210 studies' make 'HGB-207' a study too)
@@ -488,6 +491,18 @@ def read_mentions(doc: DocState) -> None:
             learn_abbreviations(s.text, doc.abbrev)
     for s in sentences:
         s.clause_breaks = clause_breaks(s, doc.spans[s.idx])
+
+
+def _presented_as_product(text: str, name: str) -> bool:
+    n = re.escape(name)
+    return bool(
+        re.search(
+            rf"(?:'s|’s|s'|s’)\s+{n}\b|\b(?:therapy|candidate|product|drug|vector|asset)\s+{n}\b|"
+            rf"\b{n},\s+(?:an?|its|our)\s|\b{n}\s+(?:is|was)\s+(?:an?|the|our|its)\s|"
+            rf"\b(?:of|with|for|to|dose)\s+{n}\b(?!\s+(?:trial|study|studies))",
+            text,
+        )
+    )
 
 
 def _company_words(doc: DocState) -> set[str]:
