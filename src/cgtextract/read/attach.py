@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from cgtextract.read.dates import DateMention
 from cgtextract.read.document import Cue, DocState, Draft, Product, Span
@@ -13,17 +14,17 @@ from cgtextract.read.mentions import about_product, diseases_in
 from cgtextract.read.products import ProductMention, focus_mention, norm
 from cgtextract.read.resolve import PRONOUN_PRODUCT, product_segments
 from cgtextract.read.triggers import clause_bounds, find_cues
+from cgtextract.read.vocab import mapping
 
-# designations whose home agency is fixed (EXTRACTION.md, step 5)
-HOME_REGULATOR = {
-    "prime": "EMA",
-    "rmat": "FDA",
-    "fast_track": "FDA",
-    "rare_pediatric_disease": "FDA",
-    "sakigake": "MHLW",
-    "innovation_passport": "MHRA",
-    "promising_innovative_medicine": "MHRA",
-}
+
+@cache
+def home_agencies() -> dict[str, str]:
+    """The agency of a designation named without one (patterns/agencies.jsonl); '!' marks a
+    designation that only that agency grants (PRIME)."""
+    return mapping("agencies.jsonl", "HOME_AGENCY")
+
+
+_IN_PLACE = re.compile(r"\s+(?:[\w-]+\s+){0,2}?in\s+(?:the\s+)?", re.I)
 
 
 _BACKFILL = re.compile(
@@ -61,10 +62,22 @@ def regulators_of(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
     spans = doc.spans[s.idx]
     lo, hi = clause_bounds(s, cue.start)
     regs = [sp for sp in spans if sp.label == "REGULATOR"]
-    if cue.kind == "prime":
-        return ["EMA"]
-    if cue.kind in HOME_REGULATOR and not any(lo <= r.start < hi for r in regs):
-        return [HOME_REGULATOR[cue.kind]]
+    home = home_agencies()
+    if cue.kind in home and (
+        home[cue.kind].startswith("!") or not any(lo <= r.start < hi for r in regs)
+    ):
+        return [home[cue.kind].lstrip("!")]  # PRIME is always the EMA's
+    text = doc.article.text
+    # 'provisional approval in Australia': the act's own place names its agency
+    own = [
+        c
+        for c in spans
+        if c.label == "COUNTRY"
+        and cue.end <= c.start <= cue.end + 30
+        and _IN_PLACE.fullmatch(text, cue.end, c.start)
+    ]
+    if own:
+        return [_regulator_code(own[0], cue)]
     pool = [r for r in regs if lo <= r.start < hi] or regs
     if not pool:
         countries = [c for c in spans if c.label == "COUNTRY" and lo <= c.start < hi]

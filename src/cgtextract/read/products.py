@@ -34,11 +34,13 @@ _INN_TWO = re.compile(
 # omidubicel, donislecel, Lomecel-B
 _INN_ONE = re.compile(
     r"\b(?!(?:cancel|parcel|excel|marcel|chancel|carousel)\b)"
-    rf"([a-z]{{4,}}(?:cel|parvovec|repvec){_QUALIFIER})(?![\w-])",
+    rf"([a-z]{{4,}}(?:cel|parvovec|repvec|turev){_QUALIFIER})(?![\w-])",
     re.I,
 )
 # every INN shape ends a word in one of these (checked before the costlier INN patterns)
-_INN_HINT = re.compile(r"(?:cel|vec|gene|plasmid)\b")
+_INN_HINT = re.compile(r"(?:cel|vec|gene|plasmid|turev)\b")
+# a gene named with its vector, as a descriptive name: 'HGF plasmid', 'VEGF-A plasmid DNA'
+_GENE_PLASMID = re.compile(r"\b([A-Z][A-Z0-9]{1,7}(?:-[A-Z0-9]+)?\s+plasmid(?:\s+DNA)?)\b")
 _INN_SHORT = re.compile(r"(?<![\w-])([A-Za-z]{3,6}-cel)\b")
 _BRAND_TM = re.compile(r"\b([A-Z][A-Za-z0-9]{2,}|[A-Z]{3,})\s?(?:®|™|\(R\)|\(TM\))")
 _PAREN_BRAND = re.compile(
@@ -152,6 +154,9 @@ def find_products(
             add(m.start(1), m.end(1), m.group(1), "inn")
         for m in _INN_SHORT.finditer(text):
             add(m.start(1), m.end(1), m.group(1), "short_inn")
+    if "plasmid" in low:
+        for m in _GENE_PLASMID.finditer(text):
+            add(m.start(1), m.end(1), m.group(1), "descriptive")
     if has_digit:
         for m in _codes(text):
             name = m.group(1)
