@@ -252,7 +252,9 @@ def headline_drafts(
     is no approval)."""
     told = {d.product for d in drafts}
     for s in doc.frame.sentences:
-        if not s.headline or s.quote:
+        # the title, sub-headlines, and headings that name a product (a round-up's items)
+        titled = s.headline or (s.heading and not s.boilerplate and doc.products[s.idx])
+        if not titled or s.quote or s.cells:
             continue
         cues = find_cues(doc, s)
         for cue in cues:

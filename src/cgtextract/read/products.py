@@ -52,7 +52,12 @@ _BRAND_FOR_CODE = re.compile(r"\b([A-Z][A-Za-z]{3,})\s+for\s+[^().;]{2,50}\(\s*[
 _THERAPY_BRAND = re.compile(
     r"\b(?:therapy|product|drug|treatment|medicine)\s+([A-Z][a-z]+[A-Z]?[a-z]*|[A-Z]{4,})(?:™|®)?\b"
 )
-_TRIAL_BEFORE = re.compile(r"(?:Phase\s+[\w/]+|NCT|study|trial|cohort)\s*$", re.I)
+# 'the Phase 3 ABC-301 study', 'two studies, Northstar-2 (ABC-207)': a study's own code
+_TRIAL_BEFORE = re.compile(
+    r"(?:Phase\s+[\w/]+|NCT|study|trial|cohort|studies|trials)\s*[,:]?\s*"
+    r"(?:[A-Z][\w-]*\s*\(\s*)?$",
+    re.I,
+)
 _TRIAL_AFTER = re.compile(
     r"^\s*\)?\s*(?:and\s+\S+\s+)?(?:study|studies|trial|trials|cohort|meeting|gene|genes|"
     r"protein|antibod)|^\s*(?:\w+\s+)?(?:vector|platform|locus|promoter|capsid|line)\b",
@@ -161,7 +166,7 @@ def find_products(
         for m in _codes(text):
             name = m.group(1)
             head, tail = text[: m.start(1)], text[m.end(1) :]
-            if _TRIAL_BEFORE.search(head[-20:]) or _TRIAL_AFTER.match(tail):
+            if _TRIAL_BEFORE.search(head[-40:]) or _TRIAL_AFTER.match(tail):
                 if studies is not None:
                     studies.add(name)
                 continue
@@ -272,7 +277,22 @@ def focus_mention(s: _HasText, mentions: list[ProductMention]) -> ProductMention
     last mention outside parentheses (an aside in brackets is an alias or a study, not the
     topic); None when it names a product only in brackets."""
     outside = [m for m in mentions if not _inside_parens(s.text, m.start - s.start)]
-    return outside[-1] if outside else None
+    if outside:
+        return outside[-1]
+    # 'a recombinant herpes simplex virus type II (OH2) injection': the code in brackets names
+    # the description before it, which is no product name of its own
+    ends = {m.end - s.start for m in mentions}
+    for m in mentions:
+        opening = s.text.rfind("(", 0, m.start - s.start)
+        before = s.text[:opening].rstrip()
+        if (
+            opening > 0
+            and before
+            and len(before) not in ends
+            and not re.search(r"[;,]", s.text[opening : m.start - s.start])
+        ):
+            return m
+    return None
 
 
 class _HasText(Protocol):

@@ -240,6 +240,12 @@ def _action_kind(
     if act == "approve":
         if any(lo <= x <= hi for x, _ in desig_ranges):
             return None
+        if desig_ranges and not near and not any(lo <= m.start < hi for m in doc.products[s.idx]):
+            return None  # 'Approved by the CDE, included in breakthrough therapy varieties'
+        if _ATTRIBUTIVE.search(doc.article.text, max(lo, a.start - 40), a.end + 30) and (
+            a.text.lower() == "approved"
+        ):
+            return None  # 'the approved trial of X', 'the world's first approved CAR-T
         if _APPLICATION_FOR.search(doc.article.text, max(lo, a.start - 60), a.start):
             return None  # 'an application for manufacturing and marketing approval'
 
@@ -258,6 +264,13 @@ def _action_kind(
     return None
 
 
+# 'approved' as an adjective: 'the approved trial', "the world's first approved CAR-T",
+# 'FDA-approved therapies'
+_ATTRIBUTIVE = re.compile(
+    r"(?:\b(?:the|an?|its|their|first|only|second|third|other|already)\s+|-)approved\s+"
+    r"(?!by\b|for\b|in\b|on\b|to\b|as\b|under\b|with\b|the\b|a\b|an\b|its\b)[a-z][\w-]*",
+    re.I,
+)
 _APPLICATION_FOR = re.compile(r"\bapplications?\s+for\s+(?:[\w-]+\s+){0,4}$", re.I)
 _TRIAL_SUBJECT = re.compile(r"\bclinical\s+(?:trials?|stud(?:y|ies))\b[^,;]{0,60}$", re.I)
 
