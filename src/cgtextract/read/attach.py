@@ -415,7 +415,23 @@ def _cue_date(
     if doc.frame.announced and _ALSO_ANNOUNCED.search(s.text):
         # 'X also announced that the FDA has granted ...' in a dated release: the same day
         return doc.frame.announced.isoformat(), "day", True
+    day = doc.frame.announced or doc.frame.published
+    if day and s.lead and _PRESENT_PERFECT.search(doc.article.text, lo, cue.start):
+        # the lead's 'the FDA has granted ...' is the news of the day the text is dated
+        return day.isoformat(), "day", True
+    for d in dates:
+        # 'shares rose Tuesday after it said the FDA lifted the hold': the sentence's only
+        # day, told against the text's date, dates the act it reports
+        if d.kind in {"weekday", "today"} and len(dates) == 1:
+            r = ok(d)
+            if r:
+                return r[0], r[1], True
     return None
+
+
+_PRESENT_PERFECT = re.compile(
+    r"\b(?:has|have)\s+(?:now\s+|recently\s+|officially\s+|also\s+)?(?:been\s+)?\w*\s*$", re.I
+)
 
 
 def _is_target_date(text: str, d: DateMention) -> bool:

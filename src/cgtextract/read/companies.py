@@ -88,7 +88,9 @@ def subject_company(text: str) -> str | None:
 
 def clean_company(raw: str) -> str | None:
     """A candidate's descriptors taken off, legal suffix dropped; None unless it names a company."""
-    name = _wire_tag().sub("", raw.strip(), count=1).strip(" ,;:-–—")
+    name = _wire_tag().sub("", raw.strip(), count=1).strip(" ,;:-–—.")
+    # 'X based in Shanghai', 'X headquartered in Tokyo': the place follows the name
+    name = re.split(r"\s+(?:based|headquartered|located)\s+in\s", name, maxsplit=1)[0]
     # 'Cambridge, Mass.-based Beam Therapeutics', 'U.S.-based X'
     based = max(name.rfind("-based "), name.rfind("–based "))
     if based >= 0:

@@ -423,6 +423,11 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
                 s.heading = s.headline = True
             elif s.para == dateline_para:
                 s.lead = True
+    else:
+        # no dateline: the lead is the first paragraph of prose
+        first = next((s.para for s in sentences if not s.heading and not s.cells), None)
+        for s in sentences:
+            s.lead = s.para == first
     if announcer is None:
         announcer = defined_company(text)
     period = None

@@ -149,7 +149,31 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             and not _several().search(text)
         ):
             cues.append(Cue("ind_clearance", "ind_clearance", dc.start, dc.end))
-    return sorted(cues, key=lambda c: c.start)
+    return sorted(_drop_background_filings(s, cues), key=lambda c: c.start)
+
+
+_RELATIVE_OR_NOMINAL = re.compile(
+    r"\b(?:that|which)\s+(?:[\w-]+\s+){0,4}$|\b(?:its|the|their|an?)\s+(?:[\w-]+\s+){0,3}$", re.I
+)
+
+
+def _drop_background_filings(s: Sentence, cues: list[Cue]) -> list[Cue]:
+    """'accepted the BLA that X submitted', 'its NDA filing ... was granted Priority Review':
+    a filing named only as the object of another act of the sentence, without a date of its
+    own, is background to that act, not an event of its own."""
+    others = [c for c in cues if c.event_type != "marketing_submission"]
+    if not others:
+        return cues
+    out = []
+    for c in cues:
+        if c.event_type == "marketing_submission":
+            lo, hi = clause_bounds(s, c.start)
+            before = s.text[lo - s.start : c.start - s.start]
+            dated = any(lo <= s.start + d.start < hi for d in s.dates)
+            if not dated and _RELATIVE_OR_NOMINAL.search(before):
+                continue
+        out.append(c)
+    return out
 
 
 def _nominal(a: Span) -> bool:
