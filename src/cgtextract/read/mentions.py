@@ -16,7 +16,7 @@ from cgtextract.read.document import DocState, Span
 from cgtextract.read.layout import Sentence, cell
 from cgtextract.read.products import ProductMention, common_caps, find_products, norm, study_family
 from cgtextract.read.triggers import clause_breaks
-from cgtextract.read.vocab import SPANS_KEY, load_patterns, shared_nlp
+from cgtextract.read.vocab import SPANS_KEY, alternation, load_patterns, shared_nlp, word_rx, words
 
 
 def chunks(read: list[Sentence]) -> list[list[Sentence]]:
@@ -243,81 +243,33 @@ def _subsequence(letters: list[str], text: str) -> bool:
     return i == len(letters)
 
 
-_DISEASE_HEAD = re.compile(
-    r"\b(?:disease|diseases|syndrome|cancers?|tumou?rs|leukemias?|lymphomas?|myeloma|sarcomas?|"
-    r"carcinomas?|adenocarcinoma|malignancies|dystrophy|atrophy|thalassemia|immunodeficiency|"
-    r"deficiency|amyloidosis|anemia|hemophilia [AB]|burns|athymia|glioblastoma|melanoma|"
-    r"neuroblastoma)\b"
-)
+@cache
+def disease_heads() -> re.Pattern[str]:
+    """A disease name's last word: a head noun ('lymphoma', 'syndrome', 'failure') or a
+    medical suffix ('papillomatosis', 'retinoschisis'), from patterns/disease_words.jsonl."""
+    heads = alternation("disease_words.jsonl", "DISEASE_HEAD")
+    suffixes = alternation("disease_words.jsonl", "DISEASE_SUFFIX")
+    not_disease = alternation("disease_words.jsonl", "NOT_DISEASE")
+    return re.compile(rf"\b(?:{heads}|(?!(?:{not_disease})\b)[a-z]{{3,}}(?:{suffixes}))\b")
 
 
-_DISEASE_STOP = {
-    "the",
-    "a",
-    "an",
-    "of",
-    "for",
-    "with",
-    "in",
-    "and",
-    "or",
-    "to",
-    "its",
-    "their",
-    "patients",
-    "adults",
-    "children",
-    "people",
-    "treatment",
-    "treat",
-    "who",
-    "that",
-    "which",
-    "on",
-    "from",
-    "by",
-    "as",
-    "at",
-    "is",
-    "are",
-    "has",
-    "have",
-    "such",
-    "including",
-    "other",
-    "rare",
-    "serious",
-    "life-threatening",
-    "this",
-    "those",
-    "these",
-    "all",
-    "was",
-    "were",
-    "be",
-    "affected",
-    "newly",
-    "diagnosed",
-    "advanced",
-    "previously",
-    "untreated",
-    "third-line",
-    "second-line",
-    "avoid",
-    "prevent",
-    "preventing",
-    "reduce",
-    "reducing",
-    "treating",
-    "cause",
-    "causing",
-    "against",
-    "risk",
-    "called",
-    "so-called",
-    "like",
-    "than",
-}
+@cache
+def _disease_stop() -> frozenset[str]:
+    """Words that end the walk back from a disease head: articles, 'patients', 'treat'."""
+    return frozenset(words("disease_words.jsonl", "DISEASE_STOP"))
+
+
+@cache
+def _disease_modifiers() -> frozenset[str]:
+    """Participles that do belong to a disease's name ('X-linked', 'relapsed')."""
+    return frozenset(words("disease_words.jsonl", "DISEASE_MODIFIER"))
+
+
+@cache
+def _side_effect() -> re.Pattern[str]:
+    """'to avoid graft-versus-host disease', 'reduces the risk of CRS': not indications."""
+    cues = word_rx("disease_words.jsonl", "SIDE_EFFECT_CUE").pattern
+    return re.compile(rf"(?:{cues})\s+(?:the\s+)?$", re.I)
 
 
 def diseases_in(doc: DocState, s: Sentence, a: int, b: int) -> list[str]:
@@ -339,11 +291,11 @@ def diseases_in(doc: DocState, s: Sentence, a: int, b: int) -> list[str]:
     for pos, short in doc.abbrev_hits(s) if doc.abbrev else ():
         long = doc.abbrev[short]
         st = s.start + pos
-        if a <= st < b and not any(x <= st < y for x, y in taken) and _DISEASE_HEAD.search(long):
+        if a <= st < b and not any(x <= st < y for x, y in taken) and disease_heads().search(long):
             found.append((st, long))
             taken.append((st, st + len(short)))
     seg = doc.article.text[a:b]
-    for m in _DISEASE_HEAD.finditer(seg):
+    for m in disease_heads().finditer(seg):
         st = _modifiers_start(seg, m.start())
         phrase = seg[st : m.end()]
         if st == m.start():
@@ -358,10 +310,7 @@ def diseases_in(doc: DocState, s: Sentence, a: int, b: int) -> list[str]:
     found = [
         (st, name)
         for st, name in found
-        if not re.search(
-            r"(?:avoid|prevent|risk of|reduc\w+|toxicit\w+ such as)\s+(?:the\s+)?$",
-            text_all[max(0, st - 30) : st],
-        )
+        if not _side_effect().search(text_all[max(0, st - 30) : st])
     ]
     out: list[str] = []
     names = [name for _, name in sorted(found)]
@@ -406,19 +355,9 @@ def _walk_back(seg: str, head: int) -> int:
     start = head
     for _ in range(3):
         m = _word_before(seg, start)
-        if not m or m[1].lower() in _DISEASE_STOP or m[1][0].isdigit():
+        if not m or m[1].lower() in _disease_stop() or m[1][0].isdigit():
             break
-        if m[1].endswith(("ed", "ing", "ies")) and m[1].lower() not in {
-            "linked",
-            "related",
-            "associated",
-            "advanced",
-            "refractory",
-            "relapsed",
-            "inherited",
-            "acquired",
-            "transfusion-dependent",
-        }:
+        if m[1].endswith(("ed", "ing", "ies")) and m[1].lower() not in _disease_modifiers():
             break
         start = m[0]
     return start
