@@ -263,7 +263,12 @@ def _is_code(name: str, before: str, after: str, reject: AbstractSet[str]) -> bo
     # 'anti-CD38', 'CD19-positive': a word or a vocabulary symbol joined by a hyphen
     parts = name.split("-")
     if len(parts) > 1 and (
-        re.fullmatch(r"[a-z]{3,}", parts[0]) or re.fullmatch(r"[a-z]{3,}", parts[-1])
+        re.fullmatch(r"[a-z]{3,}", parts[0])
+        or re.fullmatch(r"[a-z]{3,}", parts[-1])
+        # 'CD19-CAR': a vocabulary symbol whose digits are the only ones ('P-BCMA-ALLO1' is a code)
+        or any(
+            norm(x) in reject and not any(_DIGIT.search(y) for y in parts if y != x) for x in parts
+        )
     ):
         return False
     if _ticker_before().search(before[-24:]):
