@@ -28,7 +28,7 @@ _IN_PLACE = re.compile(r"\s+(?:[\w-]+\s+){0,2}?in\s+(?:the\s+)?", re.I)
 
 
 _BACKFILL = re.compile(
-    r"\b(?:decision|designation|approval|clearance|grant)\b[^.]{0,60}?"
+    r"\b(?:decision|designation|approval|clearance|grant|letter|notice|notification)\b[^.]{0,60}?"
     r"\b(?:was|were|is)\s+(?:taken|made|granted|issued|adopted|dated|effective)",
     re.I,
 )

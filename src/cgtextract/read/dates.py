@@ -29,7 +29,7 @@ _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 # a bare month needs a preposition in front, so that the modal verb "may" is never a date
 _BARE_MONTH_LEAD = (
     r"(?:\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Bb]y|[Uu]ntil|[Ee]nd of|[Ee]arly|[Ll]ate|[Mm]id-?|"
-    r"[Oo]n|of|[Ss]tart of|[Bb]eginning of)\s+)"
+    r"[Oo]n|of|[Ss]tart of|[Bb]eginning of|[Ll]ast|[Tt]his|[Nn]ext)\s+)"
 )
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [

@@ -49,12 +49,16 @@ _PAREN_BRAND = re.compile(
 _BRAND_BEFORE_PAREN = re.compile(r"\b([A-Z][A-Za-z]{3,}|[A-Z]{4,})\s+\(")
 _POSSESSIVE_BRAND = re.compile(r"(?:'s|’s|s'|s’)\s+([A-Z][A-Za-z]{3,})\s+\(")
 _BRAND_FOR_CODE = re.compile(r"\b([A-Z][A-Za-z]{3,})\s+for\s+[^().;]{2,50}\(\s*[A-Za-z]{1,6}-?\d")
+_APPOSED_BRAND = re.compile(
+    r"\b([A-Z][a-z]{3,}[A-Za-z]*|[A-Z]{4,})(?:®|™)?\s*,\s+(?:its|their|our|the company's)\s+"
+    r"(?:[\w-]+\s+){0,4}(?:product|therapy|treatment|drug|medicine|candidate)\b"
+)
 _THERAPY_BRAND = re.compile(
     r"\b(?:therapy|product|drug|treatment|medicine)\s+([A-Z][a-z]+[A-Z]?[a-z]*|[A-Z]{4,})(?:™|®)?\b"
 )
 # 'the Phase 3 ABC-301 study', 'two studies, Northstar-2 (ABC-207)': a study's own code
 _TRIAL_BEFORE = re.compile(
-    r"(?:Phase\s+[\w/]+|NCT|study|trial|cohort|studies|trials)\s*[,:]?\s*"
+    r"(?:Phase\s+[\w/]+|NCT|study|trial|cohort|studies|trials|protocol)\s*[,:]?\s*"
     r"(?:[A-Z][\w-]*\s*\(\s*)?$",
     re.I,
 )
@@ -183,6 +187,7 @@ def find_products(
             any(w in low for w in ("therapy", "product", "drug", "treatment", "medicine")),
         ),
         (_BRAND_FOR_CODE, has_digit and " for " in text),
+        (_APPOSED_BRAND, ", its " in text or ", their " in text or ", our " in text),
     )
     for rx, worth in checks:
         if not worth:

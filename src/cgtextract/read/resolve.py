@@ -296,7 +296,7 @@ def _possessive_owner(mention: ProductMention, s: Sentence, doc: DocState) -> st
     before = s.text[: mention.start - s.start]
     m = re.search(
         r"((?:[A-Z][\w&.-]*\s){0,3}[A-Za-z][\w&.-]*)(?:'s|’s|(?<=[sS])'|(?<=[sS])’)\s+"
-        r"(?:self-developed\s+|own\s+|investigational\s+|lead\s+)?(?:[\w-]+\s+){0,5}$",
+        r"(?:self-developed\s+|own\s+|investigational\s+|lead\s+)?(?:[\w-]+,?\s+){0,5}$",
         before,
     )
     generic = {"company", "group", "partner", "agency", "firm", "drugmaker", "biotech", "sponsor"}

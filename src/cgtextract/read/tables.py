@@ -85,4 +85,7 @@ def _row_date(doc: DocState, s: Sentence) -> tuple[str | None, str | None, bool]
             r = d.resolve(None) if d.absolute else d.resolve(anchor)
             if r:
                 return r[0], r[1], True
+    year = re.fullmatch(r"((?:19|20)\d{2})", c.text.strip())
+    if year:  # a bare year in a date column
+        return year.group(1), "year", True
     return None, None, False

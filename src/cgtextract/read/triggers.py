@@ -96,7 +96,13 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
         # 'X Fast Tracked for Y': the designation as a verb is the act itself
         holds = holds or d.text.lower().endswith("ed")
         if not holds and not any(
-            lo - 40 <= a.start < hi + 40 and a.id in {"grant", "accept"} for a in actions
+            lo - 40 <= a.start < hi + 40
+            and (
+                a.id in {"grant", "accept"}
+                # 'approved the inclusion of X in its breakthrough therapy program'
+                or (a.id == "approve" and a.text.lower().endswith(("ed", "es")))
+            )
+            for a in actions
         ):
             continue
         if _MODAL_DESIG_CONTEXT.search(text[: d.start - s.start]):
@@ -118,7 +124,8 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             kind = _action_kind(doc, s, a, docs_, desig_ranges)
         if kind is None or _not_trigger_after().match(text, a.end - s.start):
             continue
-        if _hedged(s, a.start, actions) or _several().search(text):
+        filing = kind in {"ind_submission", "marketing_submission", "marketing_acceptance"}
+        if _hedged(s, a.start, actions, filing) or _several().search(text):
             continue
         lo, hi = clause_bounds(s, a.start)
         if _not_regulator().search(doc.article.text[lo:hi]):
@@ -354,10 +361,11 @@ def clause_bounds(s: Sentence, pos: int) -> tuple[int, int]:
     return s.start + lo, s.start + hi
 
 
-def _hedged(s: Sentence, pos: int, actions: list[Span]) -> bool:
-    """A future, modal, conditional, negated or requested act: not an event."""
+def _hedged(s: Sentence, pos: int, actions: list[Span], filing: bool = False) -> bool:
+    """A future, modal, conditional, negated or requested act: not an event. ('Under review'
+    after a filing is where a filing stands, not a doubt about it.)"""
     lo, hi = clause_bounds(s, pos)
-    if _hedge_after().match(s.text, pos - s.start, hi - s.start):
+    if not filing and _hedge_after().match(s.text, pos - s.start, hi - s.start):
         return True  # 'Approval of allogeneic products remains uncertain'
     w_lo, w_hi = lo - s.start, pos - s.start
     window = s.text[w_lo:w_hi]
