@@ -415,20 +415,25 @@ def _cue_date(
     if doc.frame.announced and _ALSO_ANNOUNCED.search(s.text):
         # 'X also announced that the FDA has granted ...' in a dated release: the same day
         return doc.frame.announced.isoformat(), "day", True
-    day = doc.frame.announced or doc.frame.published
-    if day and s.lead and _PRESENT_PERFECT.search(doc.article.text, lo, cue.start):
-        # the lead's 'the FDA has granted ...' is the news of the day the text is dated
-        return day.isoformat(), "day", True
     for d in dates:
-        # 'shares rose Tuesday after it said the FDA lifted the hold': the sentence's only
-        # day, told against the text's date, dates the act it reports
-        if d.kind in {"weekday", "today"} and len(dates) == 1:
-            r = ok(d)
-            if r:
-                return r[0], r[1], True
+        # 'shares rose Tuesday after it said the FDA lifted the hold', '..., the company said
+        # this month': the report's date, outside the act's clause, dates the act weakly
+        d_lo, d_hi = clause_bounds(s, s.start + d.start)
+        clause = doc.article.text[d_lo:d_hi]
+        if d.kind != "weekday" and not _REPORTING.search(clause):
+            continue
+        r = ok(d)
+        if r and not _is_target_date(s.text, d):
+            return r[0], r[1], False
+    day = doc.frame.announced or doc.frame.published
+    if day and s.opening and _PRESENT_PERFECT.search(doc.article.text, lo, cue.start):
+        # the lead's 'the FDA has granted ...' is the news of the day the text is dated (a
+        # weak date: an act dated elsewhere in the text keeps its own)
+        return day.isoformat(), "day", False
     return None
 
 
+_REPORTING = re.compile(r"\b(?:said|says|announced|reported|disclosed|confirmed)\b", re.I)
 _PRESENT_PERFECT = re.compile(
     r"\b(?:has|have)\s+(?:now\s+|recently\s+|officially\s+|also\s+)?(?:been\s+)?\w*\s*$", re.I
 )

@@ -99,6 +99,8 @@ class Sentence:
     lead: bool = False
     intro: str | None = None
     headline: bool = False  # the title, or a sub-headline above the dateline: read, body wins
+    item: bool = False  # a list item ('- ...', '• ...')
+    opening: bool = False  # in the first paragraph of prose: the dateline's, else the first
     cells: tuple[Cell, ...] = ()  # a table row's cells under their columns' roles
     table_intro: int | None = None  # the sentence that introduces the row's table
 
@@ -322,6 +324,23 @@ def paragraphs(text: str) -> list[str]:
     return out
 
 
+@cache
+def _announces() -> re.Pattern[str]:
+    exchanges = alternation("products.jsonl", "EXCHANGE")
+    return re.compile(
+        rf"\((?:{exchanges})\s*:|\b(?:today\s+announced|announced\s+today|said\s+today)\b"
+    )
+
+
+def _lead_announcer(sentences: list[Sentence]) -> str | None:
+    """A release without a dateline: 'X (NASDAQ: XX), a ... company, today announced' in
+    its lead names the announcer."""
+    for s in sentences:
+        if s.opening and _announces().search(s.text):
+            return subject_company(s.text)
+    return None
+
+
 def build_frame(text: str, title: str | None, published: date | None) -> Frame:
     """Paragraphs, sections and sentences with offsets, plus dateline facts."""
     sentences: list[Sentence] = []
@@ -409,6 +428,7 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
                     quote or s_text.startswith(("“", '"')),
                     intro=intro if is_item else None,
                     headline=is_title,
+                    item=is_item,
                 )
             )
         if not heading and parts:
@@ -422,14 +442,13 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
             if s.para < dateline_para:
                 s.heading = s.headline = True
             elif s.para == dateline_para:
-                s.lead = True
+                s.lead = s.opening = True
     else:
-        # no dateline: the lead is the first paragraph of prose
-        first = next((s.para for s in sentences if not s.heading and not s.cells), None)
+        first = next((s.para for s in sentences if not (s.heading or s.cells or s.item)), None)
         for s in sentences:
-            s.lead = s.para == first
+            s.opening = s.para == first
     if announcer is None:
-        announcer = defined_company(text)
+        announcer = defined_company(text) or _lead_announcer(sentences)
     period = None
     if title and dateline_para is None:
         for d in find_dates(title):

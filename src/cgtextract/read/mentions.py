@@ -353,7 +353,7 @@ def _word_before(seg: str, end: int) -> tuple[int, str] | None:
 
 def _walk_back(seg: str, head: int) -> int:
     start = head
-    for _ in range(3):
+    for _ in range(4):
         m = _word_before(seg, start)
         if not m or m[1].lower() in _disease_stop() or m[1][0].isdigit():
             break
@@ -382,6 +382,20 @@ def read_mentions(doc: DocState) -> None:
             extra = descriptive_product(s, doc.products[s.idx])
             if extra:
                 doc.products[s.idx] = sorted([*doc.products[s.idx], extra], key=lambda m: m.start)
+    # capital letters joined by a hyphen ('TG-C') name a product where the text presents them
+    # as one ('TG-C, the cell and gene therapy'); elsewhere they are too like 'CAR-T'
+    text = doc.article.text
+    for name in {m.group(1) for m in _LETTER_CODE.finditer(text)}:
+        if norm(name) in reject or not _presented_as_product(text, name):
+            continue
+        for s in sentences:
+            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", s.text):
+                st = s.start + m.start()
+                if not any(p.start <= st < p.end for p in doc.products[s.idx]):
+                    doc.products[s.idx] = sorted(
+                        [*doc.products[s.idx], ProductMention(st, st + len(name), name, "code")],
+                        key=lambda p: p.start,
+                    )
     # a code the text also presents as a product ('Astellas' AT132', 'AT132, an AAV8-based
     # gene therapy') is the product its 'AT132 trial' tests, not a study's name
     studies = {x for x in studies if not _presented_as_product(doc.article.text, x)}
@@ -431,6 +445,9 @@ def read_mentions(doc: DocState) -> None:
             learn_abbreviations(s.text, doc.abbrev)
     for s in sentences:
         s.clause_breaks = clause_breaks(s, doc.spans[s.idx])
+
+
+_LETTER_CODE = re.compile(r"(?<![\w-])([A-Z]{2,5}-[A-Z]{1,2})(?![\w-])")
 
 
 def _presented_as_product(text: str, name: str) -> bool:

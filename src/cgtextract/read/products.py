@@ -350,8 +350,10 @@ def alias_links(text: str, mentions: list[ProductMention], offset: int) -> list[
     return links
 
 
-# 'Tecartus, known in the United States as brexucabtagene autoleucel', 'X, formerly Y'
+# 'Tecartus, known in the United States as brexucabtagene autoleucel', 'X, formerly Y',
+# 'TG-C, the cell and gene therapy for knee osteoarthritis that was sold in Korea as Invossa'
 _NAMED_AS = re.compile(
+    r"(?:,\s+(?:the|an?|its)\s+[^,;()]{0,100}?\s+(?:that|which)\s+)?"
     r",?\s*(?:(?:which\s+(?:was|is)|was|were|is|also|formerly|previously|still|now)\s+)*"
     r"(?:(?:known|marketed|sold|branded|commerciali[sz]ed|approved)(?:\s+in\s+[^,;()]{2,40}?)?"
     r"\s+as|called|named|renamed)\s+"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from cgtextract.read.companies import company_heads, strip_legal, subject_company
+from cgtextract.read.companies import clean_company, company_heads, strip_legal, subject_company
 from cgtextract.read.document import DocState, Product, Span
-from cgtextract.read.layout import Sentence
+from cgtextract.read.layout import Sentence, parse_dateline
 from cgtextract.read.mentions import about_product, diseases_in
 from cgtextract.read.products import (
     ProductMention,
@@ -271,23 +271,25 @@ def _gene_score(text: str, sp: Span) -> int:
     return 1
 
 
+_OWNER = re.compile(
+    # 'developed by Belief BioMed', 'the CAR-T therapy from Bristol Myers Squibb (BMS)', 'an
+    # IND application from Shanghai-based Grit Biotechnology for GT201', 'marketed as Qartemi
+    # by Immuneel Therapeutics'
+    r"(?:(?:developed|manufactured|discovered|marketed(?:\s+as\s+\S+)?|made|owned)\s+"
+    r"(?:independently\s+|jointly\s+)?by|\b(?:therapy|product|candidate|treatment|drug|"
+    r"applications?|submissions?|filings?|IND|BLA|NDA|MAA)\s+(?:from|by))\s+"
+    r"((?:[A-Z][\w&.-]*-based\s+)?(?:[A-Z][\w&.’'-]*\s?){1,4})(?=\s*\(|\s+and\b|\s+for\b|[,.;]|\s*$)"
+)
+
+
 def _owner(segment: str, doc: DocState) -> str | None:
-    """'developed by Belief BioMed', 'the CAR-T therapy from Bristol Myers Squibb (BMS)'."""
+    """The developer a segment names for its product, as a company name."""
     if " by " not in segment and " from " not in segment:
         return None
-    m = re.search(
-        r"(?:developed|manufactured|discovered)\s+(?:independently\s+)?by\s+"
-        r"((?:[A-Z][\w&.-]*\s?){1,4})",
-        segment,
-    )
-    if not m:
-        m = re.search(
-            r"\b(?:therapy|product|candidate|treatment|drug)\s+from\s+"
-            r"((?:[A-Z][\w&.-]*\s?){1,4})(?:\s*\(|\s+and\b|,)",
-            segment,
-        )
+    m = _OWNER.search(segment)
     if m:
-        return _expand_company(strip_legal(m.group(1).strip()), doc)
+        who = clean_company(m.group(1))
+        return _expand_company(who, doc) if who else None
     return None
 
 
@@ -362,7 +364,10 @@ def modality_of(cues: set[str]) -> str | None:
 _GENE_FAMILY = {"hsc_gene_therapy", "aav", "lentiviral", "adenoviral", "gene_editing", "mrna"}
 _CELL_FAMILY = {"ipsc_derived", "msc", "nk_cell", "til", "treg", "t_cell_other", "macrophage"}
 _REFINES = {
-    "other_gene_therapy": _GENE_FAMILY | {"rna_therapy", "oncolytic_virus", "in_vivo_car"},
+    # a 'cell and gene therapy' whose cells are named: ex vivo modified cells go by their type
+    "other_gene_therapy": _GENE_FAMILY
+    | _CELL_FAMILY
+    | {"rna_therapy", "oncolytic_virus", "in_vivo_car", "other_cell_therapy"},
     "other_cell_therapy": _CELL_FAMILY | {"stem_cell_other", "car_t", "car_nk", "tcr_t"},
     "stem_cell_other": {"ipsc_derived", "msc", "hsc_gene_therapy"},
     # '-autotemcel' cells that the text says are edited (SCHEMA.md)
@@ -405,30 +410,29 @@ def product_target(p: Product, modality: str | None) -> str | None:
 
 
 def product_company(doc: DocState, p: Product) -> str | None:
+    """The company that holds a product (SCHEMA.md): an owner named where it first appears
+    ("Curocell's anbalcabtagene autoleucel"), else the company that opens that sentence
+    ('Separately, Trenholm Biologics said the FDA placed a hold on TB-450'), else the
+    dateline's announcer, else one the text names as its developer, else the announcer of
+    its paragraph or the latest before it; a possessive in a headline last. None rather
+    than a guess."""
     frame = doc.frame
     first = next((s for s in frame.sentences if s.start <= p.first < s.end + 1), None)
+    names = {norm(n) for pr in products_names(doc) for n in pr}
     if first is not None:
-        # "Curocell's anbalcabtagene autoleucel": an owner named where the product first appears
         for m in doc.products[first.idx]:
             if norm(m.name) in {norm(n) for n in p.names}:
                 who = _possessive_owner(m, first, doc)
                 if who:
                     return who
                 break
+        who = None if first.cells else _subject_owner(doc, first.text, names)
+        if who:
+            return who
     if frame.announcer:
         return frame.announcer  # the dateline names the announcer in full
     if p.owner:
         return p.owner
-    names = {norm(n) for pr in products_names(doc) for n in pr}
-    if first is not None:
-        # 'Cellectis announced that the FDA placed a clinical hold on UCART22'
-        who = subject_company(first.text)
-        if (
-            who
-            and not any(norm(w) in names for w in re.findall(r"[\w-]+", who))
-            and not _is_agency(doc, who)
-        ):
-            return _expand_company(who, doc)
     announcers = [
         (para, who)
         for para, who in sorted(frame.para_announcer.items())
@@ -439,7 +443,28 @@ def product_company(doc: DocState, p: Product) -> str | None:
         before = [who for para, who in announcers if para <= first.para]
         if before:
             return _expand_company(before[-1], doc)
-    return _expand_company(announcers[0][1], doc) if announcers else None
+    for s in frame.sentences:
+        if s.headline:
+            for m in doc.products[s.idx]:
+                if norm(m.name) in {norm(n) for n in p.names}:
+                    who = _possessive_owner(m, s, doc)
+                    if who:
+                        return who
+    return None
+
+
+def _subject_owner(doc: DocState, sentence: str, names: set[str]) -> str | None:
+    """'Cellectis announced that the FDA placed a clinical hold on UCART22': the company a
+    sentence opens with, unless it is a product or an agency."""
+    dateline = parse_dateline(sentence)
+    who = subject_company(dateline.rest if dateline else sentence)
+    if (
+        who
+        and not any(norm(w) in names for w in re.findall(r"[\w-]+", who))
+        and not _is_agency(doc, who)
+    ):
+        return _expand_company(who, doc)
+    return None
 
 
 def _is_agency(doc: DocState, name: str) -> bool:

@@ -50,7 +50,11 @@ _CLAUSE_BREAK = re.compile(
     r";|:\s|,\s+and\s+|,\s+but\s+|,\s+which\s+|,\s+while\s+|,\s+setting\s+|,?\s+after\s+|"
     r",\s+where\s+|,\s+although\s+|\s+now that\s+|\s+because\s+|,\s+when\s+|,\s+allowing\s+|"
     r",\s+following\s+|\s+—\s+|\s+--\s+|\s\|\s|"
-    r"\s+and\s+(?=(?:the compan\w+|it|we|they|he|she|our)\s)"
+    r"\s+and\s+(?=(?:the compan\w+|it|we|they|he|she|our)\s)|"
+    r"\s+and\s+(?=(?:was|were|has|have|had|is|are|also)\s)|"
+    # a closing attribution, whose date is the report's: ', the Rockville-based company said'
+    r",\s+(?=(?:the\s+|a\s+)?[\w.,’'-]+(?:\s+[\w.’'-]+){0,6}\s+(?:said|says|announced|reported)\b"
+    r"[^,;]{0,30}$)"
 )
 
 
