@@ -186,7 +186,7 @@ def draft_events(
                 date_, prec = context[1], context[2]
             if (
                 date_ is None
-                and _ALSO.search(s.text)
+                and _ALSO.search(doc.article.text, *clause_bounds(s, cue.start))
                 and drafts
                 and drafts[-1].sentence.idx >= s.idx - 2
             ):

@@ -69,6 +69,9 @@ _TRIAL_AFTER = re.compile(
 )
 
 
+MONTH_STARTS = frozenset(m[:3].lower() for m in words("dates.jsonl", "MONTH"))
+
+
 @cache
 def common_caps() -> frozenset[str]:
     """Capitalized words that are never a product's name (patterns/products.jsonl NOT_NAME)."""
@@ -265,6 +268,8 @@ def _is_code(name: str, before: str, after: str, reject: AbstractSet[str]) -> bo
         return False
     if re.fullmatch(r"(?:19|20)\d{2}s?", name) or _not_code().match(name):
         return False
+    if re.fullmatch(r"[A-Za-z]{3,9}\.?-?(?:19|20)\d{2}", name) and name[:3].lower() in MONTH_STARTS:
+        return False  # 'Jan-2023', 'Sept2024': a date
     # 'anti-CD38', 'CD19-positive': a word or a vocabulary symbol joined by a hyphen
     parts = name.split("-")
     if len(parts) > 1 and (
@@ -311,9 +316,9 @@ class _HasText(Protocol):
 
 
 def study_family(name: str) -> str:
-    """What a study's code shares with its sister studies: 'HGB-207' -> 'hgb-'."""
-    m = re.match(r"[A-Za-z]+-?", name)
-    return m.group().lower() if m else name.lower()
+    """What a study's code shares with its sister studies, letters and shape: 'HGB-207' ->
+    'hgb-999' (a product 'AGB-74' is no sister of a protocol 'AGB-2201-07')."""
+    return re.sub(r"\d", "9", name.lower())
 
 
 def alias_links(text: str, mentions: list[ProductMention], offset: int) -> list[tuple[str, str]]:

@@ -279,16 +279,16 @@ _OWNER = re.compile(
     r"(?:independently\s+|jointly\s+)?by|\b(?:therapy|product|candidate|treatment|drug|"
     r"applications?|submissions?|filings?|IND|BLA|NDA|MAA)\s+(?:from|by))\s+"
     r"((?:[A-Z][\w&.-]*-based\s+)?(?:[A-Z][\w&.’'-]*\s?){1,4})(?=\s*\(|\s+and\b|\s+for\b|[,.;]|\s*$)"
+    # 'a BLA that Veldren resubmitted on July 8'
+    r"|\b(?:that|which)\s+((?:[A-Z][\w&.’'-]*\s?){1,4})\s+(?:re)?(?:submitted|filed)\b"
 )
 
 
 def _owner(segment: str, doc: DocState) -> str | None:
     """The developer a segment names for its product, as a company name."""
-    if " by " not in segment and " from " not in segment:
-        return None
     m = _OWNER.search(segment)
     if m:
-        who = clean_company(m.group(1))
+        who = clean_company(m.group(1) or m.group(2))
         return _expand_company(who, doc) if who else None
     return None
 
@@ -427,6 +427,7 @@ def product_company(doc: DocState, p: Product) -> str | None:
                     return who
                 break
         who = None if first.cells else _subject_owner(doc, first.text, names)
+        who = who or _attributed_owner(doc, first.text, names)
         if who:
             return who
     if frame.announcer:
@@ -453,11 +454,23 @@ def product_company(doc: DocState, p: Product) -> str | None:
     return None
 
 
-def _subject_owner(doc: DocState, sentence: str, names: set[str]) -> str | None:
-    """'Cellectis announced that the FDA placed a clinical hold on UCART22': the company a
-    sentence opens with, unless it is a product or an agency."""
-    dateline = parse_dateline(sentence)
-    who = subject_company(dateline.rest if dateline else sentence)
+_ATTRIBUTION = re.compile(
+    r"(?:,\s+|\baccording\s+to\s+)([A-Z][\w&.’'-]*(?:\s+[A-Z][\w&.’'-]*){0,4})"
+    r"(?:\s+(?:said|says|announced|reported))?\s*[.!]?\s*$"
+)
+
+
+def _attributed_owner(doc: DocState, sentence: str, names: set[str]) -> str | None:
+    """'..., Binhai Biotech said.', '... according to Kolon TissueGene': the company a
+    sentence closes on as its source."""
+    m = _ATTRIBUTION.search(sentence)
+    if not m or not re.search(r"\b(?:said|says|announced|reported|according)\b", m.group()):
+        return None
+    return _as_owner(doc, clean_company(m.group(1)), names)
+
+
+def _as_owner(doc: DocState, who: str | None, names: set[str]) -> str | None:
+    """A company candidate in full, unless it is a product's name or an agency."""
     if (
         who
         and not any(norm(w) in names for w in re.findall(r"[\w-]+", who))
@@ -465,6 +478,13 @@ def _subject_owner(doc: DocState, sentence: str, names: set[str]) -> str | None:
     ):
         return _expand_company(who, doc)
     return None
+
+
+def _subject_owner(doc: DocState, sentence: str, names: set[str]) -> str | None:
+    """'Cellectis announced that the FDA placed a clinical hold on UCART22': the company a
+    sentence opens with, unless it is a product or an agency."""
+    dateline = parse_dateline(sentence)
+    return _as_owner(doc, subject_company(dateline.rest if dateline else sentence), names)
 
 
 def _is_agency(doc: DocState, name: str) -> bool:

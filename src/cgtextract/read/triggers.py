@@ -180,7 +180,9 @@ def _drop_background_filings(s: Sentence, cues: list[Cue]) -> list[Cue]:
         if c.event_type == "marketing_submission":
             lo, hi = clause_bounds(s, c.start)
             before = s.text[lo - s.start : c.start - s.start]
-            dated = any(lo <= s.start + d.start < hi for d in s.dates)
+            # dated, in a clause of its own (a date beside another act is that act's)
+            alone = not any(lo <= o.start < hi for o in others)
+            dated = alone and any(lo <= s.start + d.start < hi for d in s.dates)
             if not dated and _RELATIVE_OR_NOMINAL.search(before):
                 continue
         out.append(c)
