@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Protocol
 
-from cgtextract.read.vocab import alternation, mapping, words
+from cgtextract.read.vocab import alternation, mapping, word_rx, words
 
 _DIGIT = re.compile(r"\d")
 _CODE = re.compile(
@@ -25,18 +25,26 @@ _CODE = re.compile(
 # a qualifier after an INN or a code name: the USAN letter ('sipuleucel-T', 'remestemcel-L',
 # 'Lomecel-B') or the FDA's four-letter suffix of a biologic ('exuparvovec-tneq')
 _QUALIFIER = r"(?:-[A-Z](?![\w-])|-[a-z]{4}(?![\w-]))?"
-_INN_TWO = re.compile(
-    r"\b([a-z]{3,}(?:gene|cel|cabtagene|leucel|temcel))\s+"
-    rf"([a-z]{{3,}}(?:cel|vec|leucel|temcel|parvovec|repvec|denovec|gedvec|plasmid)){_QUALIFIER}",
-    re.I,
-)
-# one-word INNs and code names of cell and gene therapies: tisagenlecleucel, lifileucel,
-# omidubicel, donislecel, Lomecel-B
-_INN_ONE = re.compile(
-    r"\b(?!(?:cancel|parcel|excel|marcel|chancel|carousel)\b)"
-    rf"([a-z]{{4,}}(?:cel|parvovec|repvec|turev){_QUALIFIER})(?![\w-])",
-    re.I,
-)
+
+
+@cache
+def _inn_two() -> re.Pattern[str]:
+    """Two-word INNs of gene and gene-modified cell therapies: 'ciltacabtagene autoleucel',
+    'onasemnogene abeparvovec' (word endings in patterns/products.jsonl)."""
+    first = alternation("products.jsonl", "INN_FIRST_END")
+    second = alternation("products.jsonl", "INN_SECOND_END")
+    return re.compile(rf"\b([a-z]{{3,}}(?:{first}))\s+([a-z]{{3,}}(?:{second})){_QUALIFIER}", re.I)
+
+
+@cache
+def _inn_one() -> re.Pattern[str]:
+    """One-word INNs and code names of cell and gene therapies: tisagenlecleucel, lifileucel,
+    omidubicel, teserpaturev, Lomecel-B; ordinary words with those endings excluded."""
+    ends = alternation("products.jsonl", "INN_ONE_END")
+    not_inn = alternation("products.jsonl", "NOT_INN")
+    return re.compile(rf"\b(?!(?:{not_inn})\b)([a-z]{{4,}}(?:{ends}){_QUALIFIER})(?![\w-])", re.I)
+
+
 # every INN shape ends a word in one of these (checked before the costlier INN patterns)
 _INN_HINT = re.compile(r"(?:cel|vec|gene|plasmid|turev)\b")
 # a gene named with its vector, as a descriptive name: 'HGF plasmid', 'VEGF-A plasmid DNA'
@@ -49,24 +57,40 @@ _PAREN_BRAND = re.compile(
 _BRAND_BEFORE_PAREN = re.compile(r"\b([A-Z][A-Za-z]{3,}|[A-Z]{4,})\s+\(")
 _POSSESSIVE_BRAND = re.compile(r"(?:'s|’s|s'|s’)\s+([A-Z][A-Za-z]{3,})\s+\(")
 _BRAND_FOR_CODE = re.compile(r"\b([A-Z][A-Za-z]{3,})\s+for\s+[^().;]{2,50}\(\s*[A-Za-z]{1,6}-?\d")
-_APPOSED_BRAND = re.compile(
-    r"\b([A-Z][a-z]{3,}[A-Za-z]*|[A-Z]{4,})(?:®|™)?\s*,\s+(?:its|their|our|the company's)\s+"
-    r"(?:[\w-]+\s+){0,4}(?:product|therapy|treatment|drug|medicine|candidate)\b"
-)
-_THERAPY_BRAND = re.compile(
-    r"\b(?:therapy|product|drug|treatment|medicine)\s+([A-Z][a-z]+[A-Z]?[a-z]*|[A-Z]{4,})(?:™|®)?\b"
-)
-# 'the Phase 3 ABC-301 study', 'two studies, Northstar-2 (ABC-207)': a study's own code
-_TRIAL_BEFORE = re.compile(
-    r"(?:Phase\s+[\w/]+|NCT|study|trial|cohort|studies|trials|protocol)\s*[,:]?\s*"
-    r"(?:[A-Z][\w-]*\s*\(\s*)?$",
-    re.I,
-)
-_TRIAL_AFTER = re.compile(
-    r"^\s*\)?\s*(?:and\s+\S+\s+)?(?:study|studies|trial|trials|cohort|meeting|gene|genes|"
-    r"protein|antibod)|^\s*(?:\w+\s+)?(?:vector|platform|locus|promoter|capsid|line)\b",
-    re.I,
-)
+
+
+@cache
+def _apposed_brand() -> re.Pattern[str]:
+    """'Brisova, its psoriasis product, ...': a name the apposition calls a product."""
+    nouns = alternation("grammar.jsonl", "PRODUCT_NOUN")
+    return re.compile(
+        r"\b([A-Z][a-z]{3,}[A-Za-z]*|[A-Z]{4,})(?:®|™)?\s*,\s+(?:its|their|our|the company's)\s+"
+        rf"(?:[\w-]+\s+){{0,4}}(?:{nouns})\b"
+    )
+
+
+@cache
+def _therapy_brand() -> re.Pattern[str]:
+    """'the gene therapy Zolgensma': a capitalized name after a product noun."""
+    nouns = alternation("grammar.jsonl", "PRODUCT_NOUN")
+    return re.compile(rf"\b(?:{nouns})\s+([A-Z][a-z]+[A-Z]?[a-z]*|[A-Z]{{4,}})(?:™|®)?\b")
+
+
+@cache
+def _trial_before() -> re.Pattern[str]:
+    """'the Phase 3 ABC-301 study', 'two studies, Northstar-2 (ABC-207)': a study's own code."""
+    studies = alternation("grammar.jsonl", "STUDY_WORD")
+    return re.compile(
+        rf"(?:Phase\s+[\w/]+|NCT|protocol|{studies})\s*[,:]?\s*(?:[A-Z][\w-]*\s*\(\s*)?$", re.I
+    )
+
+
+@cache
+def _trial_after() -> re.Pattern[str]:
+    """'ABC-301 study', 'AAV9 vector': what follows makes the code no product."""
+    studies = alternation("grammar.jsonl", "STUDY_WORD")
+    other = word_rx("grammar.jsonl", "NOT_PRODUCT_AFTER").pattern
+    return re.compile(rf"^\s*\)?\s*(?:and\s+\S+\s+)?(?:{studies})\b|^\s*(?:\w+\s+)?{other}", re.I)
 
 
 MONTH_STARTS = frozenset(m[:3].lower() for m in words("dates.jsonl", "MONTH"))
@@ -160,9 +184,9 @@ def find_products(
     low = text.lower()
     has_digit = _DIGIT.search(text) is not None
     if _INN_HINT.search(low):
-        for m in _INN_TWO.finditer(text):
+        for m in _inn_two().finditer(text):
             add(m.start(), m.end(), m.group(0), "inn")
-        for m in _INN_ONE.finditer(text):
+        for m in _inn_one().finditer(text):
             add(m.start(1), m.end(1), m.group(1), "inn")
         for m in _INN_SHORT.finditer(text):
             add(m.start(1), m.end(1), m.group(1), "short_inn")
@@ -173,7 +197,7 @@ def find_products(
         for m in _codes(text):
             name = m.group(1)
             head, tail = text[: m.start(1)], text[m.end(1) :]
-            if _TRIAL_BEFORE.search(head[-40:]) or _TRIAL_AFTER.match(tail):
+            if _trial_before().search(head[-40:]) or _trial_after().match(tail):
                 if studies is not None:
                     studies.add(name)
                 continue
@@ -185,12 +209,9 @@ def find_products(
         (_BRAND_TM, "®" in text or "™" in text or "(R)" in text or "(TM)" in text),
         (_brand_named(), any(w in low for w in ("name", "known", "former", "previous", "market"))),
         (_POSSESSIVE_BRAND, "'" in text or "’" in text),
-        (
-            _THERAPY_BRAND,
-            any(w in low for w in ("therapy", "product", "drug", "treatment", "medicine")),
-        ),
+        (_therapy_brand(), any(w in low for w in words("grammar.jsonl", "PRODUCT_NOUN"))),
         (_BRAND_FOR_CODE, has_digit and " for " in text),
-        (_APPOSED_BRAND, ", its " in text or ", their " in text or ", our " in text),
+        (_apposed_brand(), ", its " in text or ", their " in text or ", our " in text),
     )
     for rx, worth in checks:
         if not worth:
