@@ -14,7 +14,7 @@ from cgtextract.read.mentions import about_product, diseases_in
 from cgtextract.read.products import ProductMention, focus_mention, norm
 from cgtextract.read.resolve import PRONOUN_PRODUCT, product_segments
 from cgtextract.read.triggers import clause_bounds, find_cues
-from cgtextract.read.vocab import mapping
+from cgtextract.read.vocab import alternation, mapping, word_rx
 
 
 @cache
@@ -27,11 +27,12 @@ def home_agencies() -> dict[str, str]:
 _IN_PLACE = re.compile(r"\s+(?:[\w-]+\s+){0,2}?in\s+(?:the\s+)?", re.I)
 
 
-_BACKFILL = re.compile(
-    r"\b(?:decision|designation|approval|clearance|grant|letter|notice|notification)\b[^.]{0,60}?"
-    r"\b(?:was|were|is)\s+(?:taken|made|granted|issued|adopted|dated|effective)",
-    re.I,
-)
+@cache
+def _backfill_rx() -> re.Pattern[str]:
+    """'the EC decision was taken on 21 August 2020', 'the agency's letter was dated ...'."""
+    nouns = alternation("grammar.jsonl", "BACKFILL_NOUN")
+    verbs = alternation("grammar.jsonl", "BACKFILL_VERB")
+    return re.compile(rf"\b(?:{nouns})\b[^.]{{0,60}}?\b(?:was|were|is)\s+(?:{verbs})", re.I)
 
 
 _ALSO = re.compile(r"\balso\b", re.I)
@@ -194,7 +195,7 @@ def draft_events(
             made += _add_drafts(
                 drafts, doc, s, cue, targets, regs, (date_, prec, own), products, mention_of
             )
-        if not cues and drafts and _BACKFILL.search(s.text):
+        if not cues and drafts and _backfill_rx().search(s.text):
             _backfill(doc, s, drafts)
         if ments:
             focus = _refocus(s, ments, mention_of, focus)
@@ -420,7 +421,7 @@ def _cue_date(
         # this month': the report's date, outside the act's clause, dates the act weakly
         d_lo, d_hi = clause_bounds(s, s.start + d.start)
         clause = doc.article.text[d_lo:d_hi]
-        if d.kind != "weekday" and not _REPORTING.search(clause):
+        if d.kind != "weekday" and not word_rx("grammar.jsonl", "REPORTING_VERB").search(clause):
             continue
         r = ok(d)
         if r and not _is_target_date(s.text, d):
@@ -433,7 +434,6 @@ def _cue_date(
     return None
 
 
-_REPORTING = re.compile(r"\b(?:said|says|announced|reported|disclosed|confirmed)\b", re.I)
 _PRESENT_PERFECT = re.compile(
     r"\b(?:has|have)\s+(?:now\s+|recently\s+|officially\s+|also\s+)?(?:been\s+)?\w*\s*$", re.I
 )

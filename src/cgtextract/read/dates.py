@@ -12,24 +12,25 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from cgtextract.read.vocab import mapping
+from cgtextract.read.vocab import mapping, words
 
 # month, weekday and ordinal names are data (patterns/dates.jsonl)
-MONTHS = {m[:3].lower(): int(n) for m, n in mapping("dates.jsonl", "MONTH").items()}
+MONTHS_FULL = mapping("dates.jsonl", "MONTH")
+MONTHS = {m[:3].lower(): int(n) for m, n in MONTHS_FULL.items()}
 WEEKDAYS = {d.lower(): int(n) for d, n in mapping("dates.jsonl", "WEEKDAY").items()}
 ORDINAL_QUARTER = {w: int(n) for w, n in mapping("dates.jsonl", "ORDINAL_QUARTER").items()}
 
-_MON = (
-    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|Jun(?:e|\.)?|"
-    r"Jul(?:y|\.)?|Aug(?:ust|\.)?|Sep(?:t(?:ember|\.)?|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|"
-    r"Dec(?:ember|\.)?)"
-)
+# 'September', 'Sept.', 'Sep.', 'Sep': full names and abbreviations, longest first
+_ABBREVIATIONS = {m[:3] for m in MONTHS_FULL} | set(words("dates.jsonl", "MONTH_ABBREV"))
+_MONTH_NAMES = sorted({*MONTHS_FULL, *_ABBREVIATIONS}, key=len, reverse=True)
+_MON = "(?:" + "|".join(re.escape(m) + (r"\.?" if len(m) < 5 else "") for m in _MONTH_NAMES) + ")"
 _YEAR = r"((?:19|20)\d{2})"
+RELATIVE_SHIFT = {w: int(n) for w, n in mapping("dates.jsonl", "RELATIVE").items()}
+_RELATIVE = "|".join(sorted(words("dates.jsonl", "RELATIVE"), key=len, reverse=True))
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 # a bare month needs a preposition in front, so that the modal verb "may" is never a date
 _BARE_MONTH_LEAD = (
-    r"(?:\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Bb]y|[Uu]ntil|[Ee]nd of|[Ee]arly|[Ll]ate|[Mm]id-?|"
-    r"[Oo]n|of|[Ss]tart of|[Bb]eginning of|[Ll]ast|[Tt]his|[Nn]ext)\s+)"
+    r"(?:\b(?i:" + "|".join(re.escape(w) for w in words("dates.jsonl", "MONTH_LEAD")) + r")\s*)"
 )
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -52,10 +53,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "bare_month",
         re.compile(rf"{_BARE_MONTH_LEAD}({_MON})\b(?!\s+\d)(?!\s+(?:this|last|next)\s+year)"),
     ),
-    ("rel_year", re.compile(r"\b(earlier this|this|last|later this|previous|past)\s+year\b", re.I)),
+    ("rel_year", re.compile(rf"\b({_RELATIVE})\s+year\b", re.I)),
     (
         "rel_month",
-        re.compile(r"\b(earlier this|this|last|later this|previous|past)\s+month\b", re.I),
+        re.compile(rf"\b({_RELATIVE})\s+month\b", re.I),
     ),
     (
         "weekday",
@@ -123,7 +124,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 _DIGIT = re.compile(r"\d")
 _YEAR4 = re.compile(r"(?:19|20)\d\d")
 # hints, not tests: no \b (which makes the search several times slower); the patterns check
-_MONTH_START = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
+_MONTH_START = re.compile("|".join(m[:3] for m in MONTHS_FULL))
 
 
 def find_dates(text: str) -> list[DateMention]:
@@ -209,10 +210,10 @@ def resolve(d: DateMention, anchor: date | None) -> tuple[str, str] | None:
         month = _month(p[0])
         return f"{_month_near(month, anchor):04d}-{month:02d}", "month"
     if k == "rel_year":
-        shift = -1 if p[0].lower() in {"last", "previous", "past"} else 0
+        shift = RELATIVE_SHIFT[p[0].lower()]
         return f"{anchor.year + shift:04d}", "year"
     if k == "rel_month":
-        if p[0].lower() in {"last", "previous", "past"}:
+        if RELATIVE_SHIFT[p[0].lower()] < 0:
             first = anchor.replace(day=1) - timedelta(days=1)
             return f"{first.year:04d}-{first.month:02d}", "month"
         return f"{anchor.year:04d}-{anchor.month:02d}", "month"
