@@ -53,9 +53,9 @@ def _wire_tag() -> re.Pattern[str]:
 @cache
 def _subject_rx() -> re.Pattern[str]:
     verbs = alternation("layout.jsonl", "ANNOUNCE_VERB")
+    ends = alternation("grammar.jsonl", "SUBJECT_END")
     return re.compile(
-        rf"^(.{{2,120}}?)(?=\s*\(|\s+(?:{verbs})\b|,\s+(?:a|an|the|which|one|who|based|"
-        r"headquartered|together|along|its|whose)\b|\s+(?:and|&)\s+its\b|:\s)"
+        rf"^(.{{2,120}}?)(?=\s*\(|\s+(?:{verbs})\b|,\s+(?:{ends})\b|\s+(?:and|&)\s+its\b|:\s)"
     )
 
 
@@ -65,18 +65,21 @@ def _lead_rx() -> re.Pattern[str]:
     return re.compile(rf"^(?:{adverbs}),?\s+")
 
 
-_LEAD_DATE = re.compile(
-    r"^(?:(?:On|In|As of|By|Since|During)\s+)?(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s+\d{4})?|"
-    r"\d{1,2}\s+[A-Z][a-z]{2,8}(?:\s+\d{4})?)\s*,\s*|"
-    r"^(?:On|In|As of|Earlier|Later|By|Since|During|Last|This|Earlier this)\s+[^,]{0,30}\s*,\s*"
-)
+@cache
+def _lead_date() -> re.Pattern[str]:
+    """'On December 24, 2025, ', 'Earlier this month, ': a dated opening before the subject."""
+    preps = alternation("grammar.jsonl", "LEAD_PREP")
+    return re.compile(
+        rf"^(?:(?:{preps})\s+)?(?:[A-Z][a-z]{{2,8}}\.?\s+\d{{1,2}}(?:,\s+\d{{4}})?|"
+        rf"\d{{1,2}}\s+[A-Z][a-z]{{2,8}}(?:\s+\d{{4}})?)\s*,\s*|^(?:{preps})\s+[^,]{{0,30}}\s*,\s*"
+    )
 
 
 def subject_company(text: str) -> str | None:
     """The company a sentence opens with, as in 'X (NASDAQ: X), a ..., today announced'."""
     text = _wire_tag().sub("", text.strip(), count=1)
     text = _lead_rx().sub("", text, count=1)
-    text = _LEAD_DATE.sub("", text, count=1)
+    text = _lead_date().sub("", text, count=1)
     text = _lead_rx().sub("", text, count=1)
     m = _subject_rx().match(text)
     if not m:

@@ -13,7 +13,7 @@ from datetime import date
 from functools import cache, cached_property
 
 from cgtextract.read.companies import clean_company, subject_company
-from cgtextract.read.dates import DateMention, find_dates, resolve
+from cgtextract.read.dates import MONTHS, DateMention, find_dates, resolve
 from cgtextract.read.vocab import alternation, mapping, words
 
 _ABOUT = re.compile(r"^about\s+(?:the\s+)?(.+)$", re.I)
@@ -222,7 +222,7 @@ class Dateline:
     rest: str
 
 
-_MONTH_AHEAD = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d"
+_MONTH_AHEAD = r"(?:" + "|".join(m.capitalize() for m in MONTHS) + r")[a-z]*\.?\s+\d"
 # place words: capitalized ('SANTA MONICA', 'Calif.', 'N.J.', "ST. LOUIS"), never a month
 # that a day number follows (the date comes next)
 _PLACE_WORD = rf"(?!{_MONTH_AHEAD})[A-Z][\w.'’-]*"
