@@ -46,16 +46,22 @@ def _not_trigger_after() -> re.Pattern[str]:
     return re.compile(rf"\s*(?:{alternation('assertion.jsonl', 'NOT_TRIGGER_AFTER')})\b", re.I)
 
 
-_CLAUSE_BREAK = re.compile(
-    r";|:\s|,\s+and\s+|,\s+but\s+|,\s+which\s+|,\s+while\s+|,\s+setting\s+|,?\s+after\s+|"
-    r",\s+where\s+|,\s+although\s+|\s+now that\s+|\s+because\s+|,\s+when\s+|,\s+allowing\s+|"
-    r",\s+following\s+|\s+—\s+|\s+--\s+|\s\|\s|"
-    r"\s+and\s+(?=(?:the compan\w+|it|we|they|he|she|our)\s)|"
-    r"\s+and\s+(?=(?:was|were|has|have|had|is|are|also)\s)|"
-    # a closing attribution, whose date is the report's: ', the Rockville-based company said'
-    r",\s+(?=(?:the\s+|a\s+)?[\w.,’'-]+(?:\s+[\w.’'-]+){0,6}\s+(?:said|says|announced|reported)\b"
-    r"[^,;]{0,30}$)"
-)
+@cache
+def _clause_break() -> re.Pattern[str]:
+    """Where clauses meet: punctuation, ', and', ', which' ... (CLAUSE_OPENER), 'now that',
+    'because', 'after', 'and' before a new subject or auxiliary, a table's cell border, and a
+    closing attribution (', the Rockville-based company said'), whose date is the report's."""
+    openers = alternation("grammar.jsonl", "CLAUSE_OPENER")
+    subjects = alternation("grammar.jsonl", "CLAUSE_SUBJECT")
+    auxiliaries = alternation("grammar.jsonl", "AUXILIARY")
+    reporting = alternation("grammar.jsonl", "REPORTING_VERB")
+    return re.compile(
+        rf";|:\s|,\s+(?:{openers})\s+|,?\s+after\s+|\s+now that\s+|\s+because\s+|"
+        r"\s+—\s+|\s+--\s+|\s\|\s|"
+        rf"\s+and\s+(?=(?:{subjects}|{auxiliaries})\s)|"
+        rf",\s+(?=(?:the\s+|a\s+)?[\w.,’'-]+(?:\s+[\w.’'-]+){{0,6}}\s+(?:{reporting})\b[^,;]{{0,30}}$)",
+        re.I,
+    )
 
 
 _TRIAL_APPROVAL = re.compile(
@@ -67,11 +73,6 @@ _TRIAL_APPROVAL = re.compile(
 
 
 _RESTATED_DET = re.compile(r"\b(?:that|this|these|those|such)\s+$", re.I)
-
-
-_GRANTED_INTRO = re.compile(
-    r"\b(?:granted|received|awarded|obtained|holds?|has|have|earned|secured)\b", re.I
-)
 
 
 _MODAL_DESIG_CONTEXT = re.compile(
@@ -90,13 +91,15 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
     for d in desigs:
         lo, hi = clause_bounds(s, d.start)
         holds = bool(
-            re.search(
-                r"\b(?:has|have|holds|hold|had|with)\b", s.text[lo - s.start : d.start - s.start]
-            )
+            word_rx("grammar.jsonl", "HOLDS").search(s.text, lo - s.start, d.start - s.start)
         )
         # a list item under 'has previously been granted the following designations:', and a
         # table row, which lists what happened
-        holds = holds or bool(s.intro and _GRANTED_INTRO.search(s.intro)) or bool(s.cells)
+        holds = (
+            holds
+            or bool(s.intro and word_rx("grammar.jsonl", "GRANT_INTRO").search(s.intro))
+            or bool(s.cells)
+        )
         # 'X Fast Tracked for Y': the designation as a verb is the act itself
         holds = holds or d.text.lower().endswith("ed")
         if not holds and not any(
@@ -279,7 +282,7 @@ def _action_kind(
             return None
         if desig_ranges and not near and not any(lo <= m.start < hi for m in doc.products[s.idx]):
             return None  # 'Approved by the CDE, included in breakthrough therapy varieties'
-        if _ATTRIBUTIVE.search(doc.article.text, max(lo, a.start - 40), a.end + 30) and (
+        if _attributive().search(doc.article.text, max(lo, a.start - 40), a.end + 30) and (
             a.text.lower() == "approved"
         ):
             return None  # 'the approved trial of X', 'the world's first approved CAR-T
@@ -303,11 +306,17 @@ def _action_kind(
 
 # 'approved' as an adjective: 'the approved trial', "the world's first approved CAR-T",
 # 'FDA-approved therapies'
-_ATTRIBUTIVE = re.compile(
-    r"(?:\b(?:the|an?|its|their|first|only|second|third|other|already)\s+|-)approved\s+"
-    r"(?!by\b|for\b|in\b|on\b|to\b|as\b|under\b|with\b|the\b|a\b|an\b|its\b)[a-z][\w-]*",
-    re.I,
-)
+@cache
+def _attributive() -> re.Pattern[str]:
+    """'approved' as an adjective before a noun: 'the approved trial', 'FDA-approved X'."""
+    dets = alternation("grammar.jsonl", "ATTRIBUTIVE_DET")
+    return re.compile(
+        rf"(?:\b(?:{dets})\s+|-)approved\s+"
+        r"(?!by\b|for\b|in\b|on\b|to\b|as\b|under\b|with\b|the\b|a\b|an\b|its\b)[a-z][\w-]*",
+        re.I,
+    )
+
+
 _APPLICATION_FOR = re.compile(r"\bapplications?\s+for\s+(?:[\w-]+\s+){0,4}$", re.I)
 _TRIAL_SUBJECT = re.compile(r"\bclinical\s+(?:trials?|stud(?:y|ies))\b[^,;]{0,60}$", re.I)
 
@@ -330,7 +339,7 @@ def clause_breaks(s: Sentence, spans: list[Span]) -> list[tuple[int, int]]:
     """Where a sentence's clauses meet: conjunctions and punctuation, and the comma before each
     verb of a list of acts ('granted X in March 2022, accepted the sBLA, and placed it under
     Priority Review in December 2023': three clauses, three dates)."""
-    breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(s.text)]
+    breaks = [(m.start(), m.end()) for m in _clause_break().finditer(s.text)]
     for sp in spans:
         if sp.label == "ACTION" and sp.text.lower().endswith("ed"):
             rel = sp.start - s.start
@@ -357,7 +366,7 @@ def clause_bounds(s: Sentence, pos: int) -> tuple[int, int]:
     rel = pos - s.start
     lo, hi = 0, len(s.text)
     if s.clause_breaks is None:
-        s.clause_breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(s.text)]
+        s.clause_breaks = [(m.start(), m.end()) for m in _clause_break().finditer(s.text)]
     for b_start, b_end in s.clause_breaks:
         if b_end <= rel:
             lo = b_end
