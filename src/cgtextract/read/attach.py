@@ -12,7 +12,7 @@ from cgtextract.read.layout import (
 )
 from cgtextract.read.mentions import about_product, diseases_in
 from cgtextract.read.products import ProductMention, focus_mention, norm
-from cgtextract.read.resolve import PRONOUN_PRODUCT, product_segments
+from cgtextract.read.resolve import product_segments, pronoun_product
 from cgtextract.read.triggers import clause_bounds, find_cues
 from cgtextract.read.vocab import alternation, mapping, word_rx
 
@@ -53,7 +53,7 @@ def _vague(doc: DocState, s: Sentence) -> bool:
     return (
         not doc.products[s.idx]
         and not any(sp.label in {"REGULATOR", "COUNTRY"} for sp in doc.spans[s.idx])
-        and not PRONOUN_PRODUCT.search(s.text)
+        and not pronoun_product().search(s.text)
         and not re.search(r"\bthe (?:agency|regulator)\b", s.text, re.I)
     )
 

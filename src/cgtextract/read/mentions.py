@@ -451,10 +451,13 @@ _LETTER_CODE = re.compile(r"(?<![\w-])([A-Z]{2,5}-[A-Z]{1,2})(?![\w-])")
 
 
 def _presented_as_product(text: str, name: str) -> bool:
+    """Does the text present the name as a product: a possessive, a product noun or an
+    apposition before or after it, or a preposition that takes a product?"""
     n = re.escape(name)
+    nouns = alternation("grammar.jsonl", "PRODUCT_NOUN")
     return bool(
         re.search(
-            rf"(?:'s|’s|s'|s’)\s+{n}\b|\b(?:therapy|candidate|product|drug|vector|asset)\s+{n}\b|"
+            rf"(?:'s|’s|s'|s’)\s+{n}\b|\b(?:{nouns})\s+{n}\b|"
             rf"\b{n},\s+(?:an?|its|our)\s|\b{n}\s+(?:is|was)\s+(?:an?|the|our|its)\s|"
             rf"\b(?:of|with|for|to|dose)\s+{n}\b(?!\s+(?:trial|study|studies))",
             text,

@@ -17,14 +17,14 @@ from cgtextract.read.products import (
     inn_cues,
     norm,
 )
-from cgtextract.read.vocab import SPANS_KEY, build_nlp, load_patterns
+from cgtextract.read.vocab import SPANS_KEY, alternation, build_nlp, load_patterns, words
 
-PRONOUN_PRODUCT = re.compile(
-    r"\b(?:the|this|that|its|our)\s+(?:drug|product|therapy|program|programme|candidate|"
-    r"product candidate|treatment|medicine|injection|investigational therapy|gene therapy|"
-    r"cell therapy)\b|\bit\b",
-    re.I,
-)
+
+@cache
+def pronoun_product() -> re.Pattern[str]:
+    """'the drug', 'this therapy', 'it': words that refer back to the product in focus."""
+    nouns = alternation("grammar.jsonl", "PRODUCT_NOUN")
+    return re.compile(rf"\b(?:the|this|that|its|our)\s+(?:{nouns})\b|\bit\b", re.I)
 
 
 _ANAPHOR_ALL = re.compile(r"^(?:Both|The two|These|All (?:three|four|of these)|The three)\b")
@@ -79,7 +79,7 @@ def cluster_products(doc: DocState) -> tuple[dict[int, Product], dict[str, int]]
         for a, b in alias_links(s.text, ments, s.start):
             union(a, b)
         # 'when the therapy was still known as bb2121': the anaphor is the focus product
-        if focus is not None and ments and PRONOUN_PRODUCT.search(s.text):
+        if focus is not None and ments and pronoun_product().search(s.text):
             for m in ments:
                 before = s.text[: m.start - s.start]
                 if (
@@ -249,7 +249,7 @@ def _target_score(text: str, sp: Span) -> int:
     ):
         return -5
     if re.match(
-        r"\s*(?:-|\s)(?:directed|targeted|targeting|specific|positive|CAR|redirected)", after
+        rf"\s*(?:-|\s)(?:{alternation('grammar.jsonl', 'BINDING_WORD')})", after
     ) or re.search(
         r"(?:targeting|anti-|against|directed (?:at|against|to)|specific for|binder)\s*$", before
     ):
@@ -271,22 +271,28 @@ def _gene_score(text: str, sp: Span) -> int:
     return 1
 
 
-_OWNER = re.compile(
-    # 'developed by Belief BioMed', 'the CAR-T therapy from Bristol Myers Squibb (BMS)', 'an
-    # IND application from Shanghai-based Grit Biotechnology for GT201', 'marketed as Qartemi
-    # by Immuneel Therapeutics'
-    r"(?:(?:developed|manufactured|discovered|marketed(?:\s+as\s+\S+)?|made|owned)\s+"
-    r"(?:independently\s+|jointly\s+)?by|\b(?:therapy|product|candidate|treatment|drug|"
-    r"applications?|submissions?|filings?|IND|BLA|NDA|MAA)\s+(?:from|by))\s+"
-    r"((?:[A-Z][\w&.-]*-based\s+)?(?:[A-Z][\w&.’'-]*\s?){1,4})(?=\s*\(|\s+and\b|\s+for\b|[,.;]|\s*$)"
-    # 'a BLA that Veldren resubmitted on July 8'
-    r"|\b(?:that|which)\s+((?:[A-Z][\w&.’'-]*\s?){1,4})\s+(?:re)?(?:submitted|filed)\b"
-)
+@cache
+def _owner_rx() -> re.Pattern[str]:
+    """'developed by Belief BioMed', 'the CAR-T therapy from Bristol Myers Squibb (BMS)', 'an
+    IND application from Shanghai-based Grit Biotechnology for GT201', 'marketed as Qartemi by
+    Immuneel Therapeutics', 'a BLA that Veldren resubmitted on July 8'."""
+    nouns = (
+        alternation("grammar.jsonl", "PRODUCT_NOUN")
+        + "|"
+        + alternation("grammar.jsonl", "FILING_NOUN")
+    )
+    name = r"(?:[A-Z][\w&.’'-]*\s?){1,4}"
+    return re.compile(
+        r"(?:(?:developed|manufactured|discovered|marketed(?:\s+as\s+\S+)?|made|owned)\s+"
+        rf"(?:independently\s+|jointly\s+)?by|\b(?:{nouns})\s+(?:from|by))\s+"
+        rf"((?:[A-Z][\w&.-]*-based\s+)?{name})(?=\s*\(|\s+and\b|\s+for\b|[,.;]|\s*$)"
+        rf"|\b(?:that|which)\s+({name})\s+(?:re)?(?:submitted|filed)\b"
+    )
 
 
 def _owner(segment: str, doc: DocState) -> str | None:
     """The developer a segment names for its product, as a company name."""
-    m = _OWNER.search(segment)
+    m = _owner_rx().search(segment)
     if m:
         who = clean_company(m.group(1) or m.group(2))
         return _expand_company(who, doc) if who else None
@@ -301,11 +307,10 @@ def _possessive_owner(mention: ProductMention, s: Sentence, doc: DocState) -> st
         r"(?:self-developed\s+|own\s+|investigational\s+|lead\s+)?(?:[\w-]+,?\s+){0,5}$",
         before,
     )
-    generic = {"company", "group", "partner", "agency", "firm", "drugmaker", "biotech", "sponsor"}
     if (
         m
         and any(c.isupper() for c in m.group(1))
-        and m.group(1).lower() not in generic
+        and m.group(1).lower() not in words("grammar.jsonl", "NOT_OWNER")
         and not m.group(1).lower().startswith(("it", "the ", "a "))
     ):
         return _expand_company(strip_legal(m.group(1)), doc)
