@@ -30,30 +30,6 @@ def pronoun_product() -> re.Pattern[str]:
 _ANAPHOR_ALL = re.compile(r"^(?:Both|The two|These|All (?:three|four|of these)|The three)\b")
 
 
-_IN_VIVO = {
-    "aav",
-    "in_vivo_car",
-    "mrna",
-    "rna_therapy",
-    "oncolytic_virus",
-    "adenoviral",
-    "lentiviral",
-    "other_gene_therapy",
-}
-
-
-_GENE_MODALITIES = {
-    "aav",
-    "hsc_gene_therapy",
-    "gene_editing",
-    "lentiviral",
-    "adenoviral",
-    "other_gene_therapy",
-    "rna_therapy",
-    "mrna",
-}
-
-
 def cluster_products(doc: DocState) -> tuple[dict[int, Product], dict[str, int]]:
     """Group product names that the text presents as one product."""
     parent: dict[str, str] = {}
@@ -365,19 +341,15 @@ def modality_of(cues: set[str]) -> str | None:
     return None
 
 
-# a generic modality and the precise ones that weaker evidence may turn it into
-_GENE_FAMILY = {"hsc_gene_therapy", "aav", "lentiviral", "adenoviral", "gene_editing", "mrna"}
-_CELL_FAMILY = {"ipsc_derived", "msc", "nk_cell", "til", "treg", "t_cell_other", "macrophage"}
-_REFINES = {
-    # a 'cell and gene therapy' whose cells are named: ex vivo modified cells go by their type
-    "other_gene_therapy": _GENE_FAMILY
-    | _CELL_FAMILY
-    | {"rna_therapy", "oncolytic_virus", "in_vivo_car", "other_cell_therapy"},
-    "other_cell_therapy": _CELL_FAMILY | {"stem_cell_other", "car_t", "car_nk", "tcr_t"},
-    "stem_cell_other": {"ipsc_derived", "msc", "hsc_gene_therapy"},
-    # '-autotemcel' cells that the text says are edited (SCHEMA.md)
-    "hsc_gene_therapy": {"gene_editing"},
-}
+@cache
+def _refines() -> dict[str, frozenset[str]]:
+    """A generic modality and the precise ones weaker evidence may turn it into
+    (patterns/precedence.jsonl REFINES: 'other_gene_therapy>aav')."""
+    out: dict[str, set[str]] = {}
+    for pair in words("precedence.jsonl", "REFINES"):
+        generic, precise = pair.split(">")
+        out.setdefault(generic, set()).add(precise)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def product_modality(p: Product) -> tuple[str | None, bool | None]:
@@ -389,12 +361,14 @@ def product_modality(p: Product) -> tuple[str | None, bool | None]:
         found = modality_of({c for _, c, w in p.cues if w >= weight})
         if mod is None:
             mod = found
-        elif found in _REFINES.get(mod, ()):
+        elif found in _refines().get(mod, frozenset()):
             mod = found  # weaker cues may only make a generic modality precise
 
     cls = {c for _, c, _ in p.cues}
     allo: bool | None = None
-    if mod not in _IN_VIVO and not (mod == "gene_editing" and "hsc" not in cls):
+    if mod not in words("precedence.jsonl", "NOT_CELLS") and not (
+        mod == "gene_editing" and "hsc" not in cls
+    ):
         order = [c for _, c, _ in sorted(p.cues) if c in {"allo", "auto"}]
         if order:
             allo = (
@@ -407,7 +381,11 @@ def product_modality(p: Product) -> tuple[str | None, bool | None]:
 
 def product_target(p: Product, modality: str | None) -> str | None:
     """The gene for gene therapies and editing; else the antigen a binding phrase names."""
-    pool = p.genes if modality in _GENE_MODALITIES else [t for t in p.targets if t[0] > 0]
+    pool = (
+        p.genes
+        if modality in words("precedence.jsonl", "GENE_TARGET")
+        else [t for t in p.targets if t[0] > 0]
+    )
     if not pool:
         return None
     best = max(pool, key=lambda t: t[0])
