@@ -107,6 +107,7 @@ def clean_html(
     except (RecursionError, ValueError, TypeError, MemoryError, LookupError) as exc:
         raise NoContentError(f"{source}: cannot parse the page ({type(exc).__name__})") from exc
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    text = same_length_typography(text)
     if len(text) < _MIN_TEXT_CHARS:
         raise NoContentError(f"{source}: no article text found")
     if len(text) > max_text_chars:
@@ -126,11 +127,21 @@ def _garbled(text: str) -> bool:
     return bad > max(3, len(text) // 200)
 
 
+# characters that look like a hyphen or a space to a reader but not to a pattern
+# ('ST‑segment', 'cell‑based' with U+2011): replaced one for one, so offsets still hold
+_TYPOGRAPHY = str.maketrans({"\u2010": "-", "\u2011": "-", "\u00a0": " ", "\u202f": " "})
+
+
+def same_length_typography(text: str) -> str:
+    """Non-breaking hyphens and spaces as their plain forms (one character each)."""
+    return text.translate(_TYPOGRAPHY)
+
+
 def clean_text(text: str, source: str) -> Article:
     """A plain-text article: a date near the top is the publication date ('Published:
     2025-01-29' or a dateline), and the first line is the title only when it looks like one
     (a one-paragraph text or a text that starts with its lead is all body)."""
-    text = _BLANK_LINES.sub("\n", text.replace("\r\n", "\n")).strip()
+    text = same_length_typography(_BLANK_LINES.sub("\n", text.replace("\r\n", "\n")).strip())
     if len(text) < _MIN_TEXT_CHARS:
         raise NoContentError(f"{source}: no article text found")
     first = next((ln.strip() for ln in text.split("\n") if not _META.match(ln)), "")

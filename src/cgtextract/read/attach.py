@@ -93,13 +93,19 @@ def regulators_of(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
             abs(r.start - cue.start) if r.start < cue.start else abs(r.start - cue.end) * 0.8
         ),
     )
+    # 'approved by the FDA, Health Canada, the European Commission, the United Kingdom's MHRA
+    # and Swissmedic': the agencies coordinated with it, link by link
+    ordered = sorted(pool, key=lambda r: r.start)
+    at = ordered.index(best)
     chosen = [best]
-    for r in pool:
-        if r is best or r.id == best.id:
-            continue
-        lo_, hi_ = sorted((r, best), key=lambda x: x.start)
-        if _coordinated(doc, s, lo_, hi_):
-            chosen.append(r)
+    for step in (1, -1):
+        i = at
+        while 0 <= i + step < len(ordered):
+            a, b = sorted((ordered[i], ordered[i + step]), key=lambda x: x.start)
+            if not _coordinated(doc, s, a, b):
+                break
+            chosen.append(ordered[i + step])
+            i += step
     codes = []
     for r in chosen:
         code = _regulator_code(r, cue)
@@ -110,7 +116,7 @@ def regulators_of(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
 
 _COORDINATION = re.compile(
     r"\s*(?:\([^)]*\))?\s*(?:,|and|&|, and|as well as|or|and/or)\s+(?:both\s+)?"
-    r"(?:(?:by|from|in|to|with)\s+)?(?:the\s+)?"
+    r"(?:(?:by|from|in|to|with)\s+)?(?:the\s+)?(?:'s\s+|’s\s+)?"
 )
 
 

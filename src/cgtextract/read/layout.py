@@ -328,7 +328,7 @@ def paragraphs(text: str) -> list[str]:
 def _announces() -> re.Pattern[str]:
     exchanges = alternation("products.jsonl", "EXCHANGE")
     return re.compile(
-        rf"\((?:{exchanges})\s*:|\b(?:today\s+announced|announced\s+today|said\s+today)\b"
+        rf"\((?:{exchanges})\s*:|\b(?:today\s+announced|announced(?:\s+today)?|said\s+today)\b"
     )
 
 
@@ -363,9 +363,8 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
             continue
         lead = len(line) - len(line.lstrip())
         heading = _is_heading(stripped)
-        is_title = title_line is None and (
-            (title is not None and stripped.rstrip(" .") == title.strip().rstrip(" ."))
-            or (not sentences and heading)
+        is_title = (title is not None and stripped.rstrip(" .") == title.strip().rstrip(" .")) or (
+            title_line is None and not sentences and heading
         )
         if is_title:
             title_line = para_no

@@ -283,8 +283,8 @@ def _is_code(name: str, before: str, after: str, reject: AbstractSet[str]) -> bo
     letters = sum(c.isalpha() for c in name)
     digits = sum(c.isdigit() for c in name)
     # 'CT0596', 'B019' (one letter needs three digits), 'OH2' (three characters: capitals)
-    if digits < 1 or letters < 1 or (letters == 1 and digits < 3):
-        return False
+    if digits < 1 or letters < 1 or (letters == 1 and digits < 3) or digits > 7:
+        return False  # ('SID1234633513', an order or source number, has too many digits)
     if len(name) < 4 and not (len(name) == 3 and name[:2].isupper() and name[:2].isalpha()):
         return False
     if re.fullmatch(r"(?:19|20)\d{2}s?", name) or _not_code().match(name):

@@ -185,7 +185,12 @@ def _drop_background_filings(s: Sentence, cues: list[Cue]) -> list[Cue]:
             before = s.text[lo - s.start : c.start - s.start]
             # dated, in a clause of its own (a date beside another act is that act's)
             alone = not any(lo <= o.start < hi for o in others)
-            dated = alone and any(lo <= s.start + d.start < hi for d in s.dates)
+            dated = any(
+                (alone and lo <= s.start + d.start < hi)
+                # 'its BLA submission in December 2023 was granted Priority Review'
+                or 0 <= s.start + d.start - c.end <= 6
+                for d in s.dates
+            )
             if not dated and _RELATIVE_OR_NOMINAL.search(before):
                 continue
         out.append(c)
