@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from cgtextract.models import Article, Event
 from cgtextract.read.assemble import assemble
-from cgtextract.read.attach import date_round_up, draft_events, headline_drafts
+from cgtextract.read.attach import (
+    date_round_up,
+    draft_events,
+    headline_drafts,
+    specified_approvals,
+)
 from cgtextract.read.document import DocState
 from cgtextract.read.mentions import read_mentions
 from cgtextract.read.resolve import cluster_products, profile_products
@@ -29,5 +34,6 @@ def extract(article: Article) -> list[Event]:
     drafts = draft_events(doc, products, mention_of)
     drafts += table_drafts(doc, products, mention_of)
     headline_drafts(doc, products, mention_of, drafts)
+    drafts = specified_approvals(drafts)
     date_round_up(doc, drafts)
     return assemble(doc, products, drafts)

@@ -210,6 +210,32 @@ def draft_events(
     return drafts
 
 
+def specified_approvals(drafts: list[Draft]) -> list[Draft]:
+    """'X was approved by the State Drug Administration. Approved by the CDE, included in
+    breakthrough therapy varieties.': a bare approval that the next sentence, naming no
+    product, specifies as a designation of the same agency is that designation (its date)."""
+    out = list(drafts)
+    for d in drafts:
+        if d.event_type != "designation" or d.sentence.idx == 0:
+            continue
+        for a in drafts:
+            if (
+                a in out
+                and a.event_type == "approval"
+                and a.product == d.product
+                and a.regulator == d.regulator
+                and a.sentence.idx == d.sentence.idx - 1
+                and _APPROVED_BY.search(d.sentence.text)
+            ):
+                out.remove(a)
+                if d.date is None:
+                    d.date, d.precision, d.own_date = a.date, a.precision, a.own_date
+    return out
+
+
+_APPROVED_BY = re.compile(r"^(?:It\s+was\s+|and\s+)?approved\s+by\b", re.I)
+
+
 def date_round_up(doc: DocState, drafts: list[Draft]) -> None:
     """A monthly round-up's title month dates its undated 'received'/'announced' items."""
     if doc.frame.period:

@@ -145,7 +145,9 @@ def profile_products(
                     weight = 3 if any(x <= sp.start < y for x, y in own) else 2
                     p.cues.append((sp.start, sp.id, weight if key in named else 1))
                     continue
-                if any(x <= sp.start < y for x, y in inside_names):
+                if any(x <= sp.start < y for x, y in inside_names) and not _descriptive_at(
+                    doc, s, sp.start
+                ):
                     continue
                 elif sp.label == "TARGET":
                     p.targets.append((_target_score(doc.article.text, sp), sp.id))
@@ -189,6 +191,11 @@ def _descriptions(
         if pre:
             out.append((pre.start(), m.start))
     return out
+
+
+def _descriptive_at(doc: DocState, s: Sentence, pos: int) -> bool:
+    """Is `pos` inside a descriptive product name ('HGF plasmid'), whose words describe it?"""
+    return any(m.start <= pos < m.end and m.kind == "descriptive" for m in doc.products[s.idx])
 
 
 def _transplant(doc: DocState, sp: Span) -> bool:
@@ -428,7 +435,7 @@ def product_company(doc: DocState, p: Product) -> str | None:
         if before:
             return _expand_company(before[-1], doc)
     for s in frame.sentences:
-        if s.headline:
+        if s.headline or s.heading:  # a headline's or an item title's possessive
             for m in doc.products[s.idx]:
                 if norm(m.name) in {norm(n) for n in p.names}:
                     who = _possessive_owner(m, s, doc)
