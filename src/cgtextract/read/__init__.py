@@ -17,16 +17,22 @@ from cgtextract.read.attach import (
     headline_drafts,
     specified_approvals,
 )
-from cgtextract.read.document import DocState
+from cgtextract.read.document import DocState, Why
 from cgtextract.read.mentions import read_mentions
 from cgtextract.read.resolve import cluster_products, profile_products
 from cgtextract.read.tables import table_drafts
 
-__all__ = ["extract"]
+__all__ = ["Why", "explain", "extract"]
 
 
 def extract(article: Article) -> list[Event]:
     """Read one article and return its events (SCHEMA.md), duplicates collapsed."""
+    return [event for event, _ in explain(article)]
+
+
+def explain(article: Article) -> list[tuple[Event, dict[str, Why]]]:
+    """The events of an article, each with the stage, rule and text span that chose each of
+    its fields (what `cgtextract extract --explain` prints)."""
     doc = DocState(article)
     read_mentions(doc)
     products, mention_of = cluster_products(doc)

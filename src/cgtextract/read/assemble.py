@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections import defaultdict
 
 from cgtextract.models import Event
-from cgtextract.read.document import DocState, Draft, Product
+from cgtextract.read.document import DocState, Draft, Product, Why
 from cgtextract.read.products import norm
 from cgtextract.read.resolve import product_company, product_modality, product_target
 
 
-def assemble(doc: DocState, products: dict[int, Product], drafts: list[Draft]) -> list[Event]:
-    """Merge restatements, attach product profiles, validate."""
+def assemble(
+    doc: DocState, products: dict[int, Product], drafts: list[Draft]
+) -> list[tuple[Event, dict[str, Why]]]:
+    """Merge restatements, attach product profiles, validate; each event with where each of
+    its fields came from."""
     groups: dict[tuple[int, str, str], list[Draft]] = defaultdict(list)
     for d in drafts:
         groups[(d.product, d.regulator, d.designation or d.event_type)].append(d)
-    events: list[Event] = []
+    events: list[tuple[Event, dict[str, Why]]] = []
     profiles: dict[int, tuple[str | None, bool | None, str | None, str | None]] = {}
     for key, p in products.items():
         mod, allo = product_modality(p)
@@ -48,28 +51,42 @@ def assemble(doc: DocState, products: dict[int, Product], drafts: list[Draft]) -
             aliases = [n for n in p.names if norm(n) != norm(d.surface)]
             # validation turns the plain values into the vocabularies' enums (and rejects
             # anything outside them)
+            why = {**d.why, **p.why}
+            for name, value in (("company", company), ("modality", mod), ("target", target)):
+                if value is None:
+                    why.pop(name, None)
+            if allo is None:
+                why.pop("allogeneic", None)
+            if not inds:
+                why.pop("indications", None)
+            why["evidence"] = Why(
+                "assemble", "sentence_of_the_act", d.sentence.start, d.sentence.end
+            )
             events.append(
-                Event.model_validate(
-                    {
-                        "source": doc.article.source,
-                        "company": company,
-                        "product": d.surface,
-                        "product_aliases": aliases,
-                        "target": target,
-                        "modality": mod,
-                        "allogeneic": allo,
-                        "regulator": reg,
-                        "event_type": d.event_type,
-                        "designation": d.designation,
-                        "date": d.date,
-                        "date_precision": d.precision,
-                        "indications": inds,
-                        "evidence": d.sentence.text,
-                        "published": doc.article.published,
-                        "evidence_start": d.sentence.start,
-                        "evidence_end": d.sentence.end,
-                    }
+                (
+                    Event.model_validate(
+                        {
+                            "source": doc.article.source,
+                            "company": company,
+                            "product": d.surface,
+                            "product_aliases": aliases,
+                            "target": target,
+                            "modality": mod,
+                            "allogeneic": allo,
+                            "regulator": reg,
+                            "event_type": d.event_type,
+                            "designation": d.designation,
+                            "date": d.date,
+                            "date_precision": d.precision,
+                            "indications": inds,
+                            "evidence": d.sentence.text,
+                            "published": doc.article.published,
+                            "evidence_start": d.sentence.start,
+                            "evidence_end": d.sentence.end,
+                        }
+                    ),
+                    why,
                 )
             )
-    events.sort(key=lambda e: e.evidence_start or 0)
+    events.sort(key=lambda e: e[0].evidence_start or 0)
     return events

@@ -6,7 +6,7 @@ import re
 from functools import cache
 
 from cgtextract.read.dates import DateMention
-from cgtextract.read.document import Cue, DocState, Draft, Product, Span
+from cgtextract.read.document import Cue, DocState, Draft, Product, Span, Why
 from cgtextract.read.layout import (
     Sentence,
 )
@@ -67,6 +67,7 @@ def regulators_of(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
     if cue.kind in home and (
         home[cue.kind].startswith("!") or not any(lo <= r.start < hi for r in regs)
     ):
+        cue.why["regulator"] = Why("attach", "home_agency_of_designation", cue.start, cue.end)
         return [home[cue.kind].lstrip("!")]  # PRIME is always the EMA's
     text = doc.article.text
     # 'provisional approval in Australia': the act's own place names its agency
@@ -78,6 +79,7 @@ def regulators_of(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
         and _IN_PLACE.fullmatch(text, cue.end, c.start)
     ]
     if own:
+        cue.why["regulator"] = Why("attach", "country_of_the_act", own[0].start, own[0].end)
         return [_regulator_code(own[0], cue)]
     pool = [r for r in regs if lo <= r.start < hi] or regs
     if not pool:
@@ -86,6 +88,7 @@ def regulators_of(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
         pool = countries
     if not pool:
         prev = _previous_regulator(doc, s)
+        cue.why["regulator"] = Why("attach", "agency_named_before_or_sole_agency")
         return [prev] if prev else []
     best = min(
         pool,
@@ -106,6 +109,15 @@ def regulators_of(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
                 break
             chosen.append(ordered[i + step])
             i += step
+    rule = "agency_in_clause" if lo <= best.start < hi else "agency_in_sentence"
+    if best.label == "COUNTRY":
+        rule = "country_in_sentence"
+    cue.why["regulator"] = Why(
+        "attach",
+        rule + ("_coordinated" if len(chosen) > 1 else ""),
+        min(r.start for r in chosen),
+        max(r.end for r in chosen),
+    )
     codes = []
     for r in chosen:
         code = _regulator_code(r, cue)
@@ -189,8 +201,10 @@ def draft_events(
             if date_ is None and drafts and _SAME_DAY.search(s.text):
                 # 'on the same day': the date of the act told just before, as its own
                 date_, prec, own = drafts[-1].date, drafts[-1].precision, True
+                cue.why["date"] = Why("attach", "on_the_same_day_as_the_act_before")
             if date_ is None and context and context[0] == cue.event_type:
                 date_, prec = context[1], context[2]
+                cue.why["date"] = Why("attach", "date_of_the_summary_sentence")
             if (
                 date_ is None
                 and _ALSO.search(doc.article.text, *clause_bounds(s, cue.start))
@@ -198,6 +212,7 @@ def draft_events(
                 and drafts[-1].sentence.idx >= s.idx - 2
             ):
                 date_, prec = drafts[-1].date, drafts[-1].precision
+                cue.why["date"] = Why("attach", "also_inherits_the_date_before")
             made += _add_drafts(
                 drafts, doc, s, cue, targets, regs, (date_, prec, own), products, mention_of
             )
@@ -267,12 +282,23 @@ def _add_drafts(
     """One draft per product and agency of a cue; returns how many were made."""
     made = 0
     for key, surface, at in targets:
-        ind = _event_indications(doc, s, cue, key, at, mention_of) or next(
-            iter(products[key].diseases), []
-        )
+        own = _event_indications(doc, s, cue, key, at, mention_of)
+        ind = own or next(iter(products[key].diseases), [])
+        why = {
+            **cue.why,
+            "event_type": Why("triggers", cue.rule, cue.start, cue.end),
+            "indications": Why(
+                "attach",
+                "diseases_of_the_event_sentence" if own else "diseases_the_product_is_for",
+                s.start if own else None,
+                s.end if own else None,
+            ),
+        }
+        if when[0] is None:
+            why.pop("date", None)
         for reg in regs:
             kind = cue.kind if cue.event_type == "designation" else None
-            drafts.append(Draft(key, surface, reg, cue.event_type, kind, *when, s, ind))
+            drafts.append(Draft(key, surface, reg, cue.event_type, kind, *when, s, ind, dict(why)))
             made += 1
     return made
 
@@ -385,6 +411,8 @@ def _cue_products(
                 if k not in seen and cue.start < m.start < stop and m.kind != "short_inn":
                     seen.add(k)
                     chosen.append(m)
+        rule = "named_in_clause" if lo <= best.start < hi else "named_in_sentence"
+        cue.why["product"] = Why("attach", rule, best.start, best.end)
         return [(mention_of[norm(m.name)], m.name, m.start) for m in chosen]
     diseases = [d.lower() for d in diseases_in(doc, s, s.start, s.end)]
     if diseases:
@@ -397,8 +425,10 @@ def _cue_products(
             len(hits) == 1
             or re.search(r"\b(?:therapies|studies|programs|products|trials)\b", s.text)
         ):
+            cue.why["product"] = Why("attach", "product_of_the_disease_named")
             return [(k, _display(products[k]), None) for k in hits]
     if focus is not None:
+        cue.why["product"] = Why("attach", "product_in_focus_anaphora")
         return [(focus, _display(products[focus]), None)]
     return []
 
@@ -425,29 +455,37 @@ def _cue_date(
             else d.resolve(doc.frame.anchor(s.para, s.start + d.start))
         )
 
+    def found(
+        rule: str, r: tuple[str, str], own: bool, d: DateMention | None = None
+    ) -> tuple[str, str, bool]:
+        span = (s.start + d.start, s.start + d.end) if d else (None, None)
+        cue.why["date"] = Why("attach", rule, *span)
+        return r[0], r[1], own
+
     # the first date after the act in its clause: 'granted ... on December 22'
     after = [d for d in dates if rel_cue <= d.start and s.start + d.start < hi]
     for d in after:
         r = ok(d)
         if r and not _is_target_date(s.text, d):
-            return r[0], r[1], True
+            return found("date_after_the_act_in_its_clause", r, True, d)
     before = [d for d in dates if d.end <= rel_cue and s.start + d.start >= lo]
     for d in reversed(before):
         r = ok(d)
         if r and not _is_target_date(s.text, d):
-            return r[0], r[1], True
+            return found("date_before_the_act_in_its_clause", r, True, d)
     lead = [d for d in dates if d.start < 30 or (s.lead and d.start < 160)]
     for d in lead:
         r = ok(d)
         if r:
-            return r[0], r[1], True
-    if re.search(r"\btoday\b", s.text, re.I) and (doc.frame.announced or doc.frame.published):
-        day = doc.frame.announced or doc.frame.published
-        assert day is not None
-        return day.isoformat(), "day", True
+            return found("date_leading_the_sentence", r, True, d)
+    day = doc.frame.announced or doc.frame.published
+    if re.search(r"\btoday\b", s.text, re.I) and day:
+        return found("today_is_the_text_date", (day.isoformat(), "day"), True)
     if doc.frame.announced and _ALSO_ANNOUNCED.search(s.text):
         # 'X also announced that the FDA has granted ...' in a dated release: the same day
-        return doc.frame.announced.isoformat(), "day", True
+        return found(
+            "also_announced_on_the_text_date", (doc.frame.announced.isoformat(), "day"), True
+        )
     for d in dates:
         # 'shares rose Tuesday after it said the FDA lifted the hold', '..., the company said
         # this month': the report's date, outside the act's clause, dates the act weakly
@@ -457,12 +495,11 @@ def _cue_date(
             continue
         r = ok(d)
         if r and not _is_target_date(s.text, d):
-            return r[0], r[1], False
-    day = doc.frame.announced or doc.frame.published
+            return found("date_of_the_report", r, False, d)
     if day and s.opening and _PRESENT_PERFECT.search(doc.article.text, lo, cue.start):
         # the lead's 'the FDA has granted ...' is the news of the day the text is dated (a
         # weak date: an act dated elsewhere in the text keeps its own)
-        return day.isoformat(), "day", False
+        return found("present_perfect_in_the_lead", (day.isoformat(), "day"), False)
     return None
 
 

@@ -15,6 +15,17 @@ from cgtextract.read.products import ProductMention
 
 
 @dataclass(frozen=True)
+class Why:
+    """Where a field's value came from: the stage and rule that chose it, and the text span
+    (absolute offsets) it was read from; what `extract --explain` shows."""
+
+    stage: str
+    rule: str
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True)
 class Span:
     """A vocabulary mention with absolute offsets."""
 
@@ -32,11 +43,14 @@ class Product:
     key: int
     names: list[str] = field(default_factory=list)
     first: int = 10**9
-    cues: list[tuple[int, str, int]] = field(default_factory=list)  # (offset, cue, weight)
-    targets: list[tuple[int, str]] = field(default_factory=list)
-    genes: list[tuple[int, str]] = field(default_factory=list)
+    # (offset, cue, weight, end); targets and genes: (score, symbol, start, end)
+    cues: list[tuple[int, str, int, int]] = field(default_factory=list)
+    targets: list[tuple[int, str, int, int]] = field(default_factory=list)
+    genes: list[tuple[int, str, int, int]] = field(default_factory=list)
     diseases: list[list[str]] = field(default_factory=list)
     owner: str | None = None
+    owner_why: Why | None = None
+    why: dict[str, Why] = field(default_factory=dict)  # company, modality, target, ...
 
 
 @dataclass
@@ -47,6 +61,8 @@ class Cue:
     event_type: str
     start: int
     end: int
+    rule: str = "trigger"
+    why: dict[str, Why] = field(default_factory=dict)  # product, regulator, date, ...
 
 
 @dataclass
@@ -63,6 +79,7 @@ class Draft:
     own_date: bool
     sentence: Sentence
     indications: list[str]
+    why: dict[str, Why] = field(default_factory=dict)
 
 
 class DocState:

@@ -6,7 +6,7 @@ import re
 from functools import cache
 
 from cgtextract.read.companies import clean_company, company_heads, strip_legal, subject_company
-from cgtextract.read.document import DocState, Product, Span
+from cgtextract.read.document import DocState, Product, Span, Why
 from cgtextract.read.layout import Sentence, parse_dateline
 from cgtextract.read.mentions import about_product, diseases_in
 from cgtextract.read.products import (
@@ -119,7 +119,7 @@ def profile_products(
             if m.kind == "inn":
                 # an INN's stems state the modality ('-cabtagene autoleucel', '-parvovec')
                 cues = inn_cues(m.name)
-                products[mention_of[norm(m.name)]].cues.extend((m.start, c, 3) for c in cues)
+                products[mention_of[norm(m.name)]].cues.extend((m.start, c, 3, m.end) for c in cues)
     focus: list[int] = []
     prev_keys: list[int] = []
     for s in doc.frame.sentences:
@@ -143,24 +143,25 @@ def profile_products(
                     # weight: the product's own name or description 3, a sentence naming it
                     # 2, a sentence that only an anaphor ties to it 1
                     weight = 3 if any(x <= sp.start < y for x, y in own) else 2
-                    p.cues.append((sp.start, sp.id, weight if key in named else 1))
+                    p.cues.append((sp.start, sp.id, weight if key in named else 1, sp.end))
                     continue
                 if any(x <= sp.start < y for x, y in inside_names) and not _descriptive_at(
                     doc, s, sp.start
                 ):
                     continue
                 elif sp.label == "TARGET":
-                    p.targets.append((_target_score(doc.article.text, sp), sp.id))
+                    p.targets.append((_target_score(doc.article.text, sp), sp.id, sp.start, sp.end))
                     pair = _dual_target(doc, s, sp)
                     if pair:
-                        p.targets.append((4, pair))
+                        p.targets.append((4, pair, sp.start, sp.end))
                 elif sp.label == "GENE":
-                    p.genes.append((_gene_score(doc.article.text, sp), sp.id))
+                    p.genes.append((_gene_score(doc.article.text, sp), sp.id, sp.start, sp.end))
             dis = diseases_in(doc, s, a, b)
             if dis:
                 p.diseases.append(dis)
             if p.owner is None:
                 p.owner = _owner(doc.article.text[a:b], doc)
+                p.owner_why = Why("resolve", "developer_named_in_text", a, b)
         if segs:
             focus = [segs[-1][0]]
             prev_keys = list(dict.fromkeys(k for k, _, _ in segs))
@@ -364,24 +365,31 @@ def product_modality(p: Product) -> tuple[str | None, bool | None]:
     before the rest of its sentences, those before what anaphora lend it), and whether it
     is allogeneic (the majority of allo/auto cues, the first on a tie)."""
     mod = None
-    for weight in sorted({w for _, _, w in p.cues}, reverse=True):
-        found = modality_of({c for _, c, w in p.cues if w >= weight})
-        if mod is None:
+    for weight in sorted({w for _, _, w, _ in p.cues}, reverse=True):
+        tier = [x for x in p.cues if x[2] >= weight]
+        found = modality_of({c for _, c, _, _ in tier})
+        if found and (mod is None or found in _refines().get(mod, frozenset())):
+            # weaker cues may only make a generic modality precise
+            rule = "strongest_cues" if mod is None else "generic_made_precise"
             mod = found
-        elif found in _refines().get(mod, frozenset()):
-            mod = found  # weaker cues may only make a generic modality precise
-
-    cls = {c for _, c, _ in p.cues}
+            kinds = [x for x in tier if x[1] not in {"allo", "auto"}]
+            p.why["modality"] = Why(
+                "resolve",
+                f"{rule}_weight_{weight}",
+                min(x[0] for x in kinds),
+                max(x[3] for x in kinds),
+            )
+    cls = {c for _, c, _, _ in p.cues}
     allo: bool | None = None
-    if mod not in words("precedence.jsonl", "NOT_CELLS") and not (
-        mod == "gene_editing" and "hsc" not in cls
-    ):
-        order = [c for _, c, _ in sorted(p.cues) if c in {"allo", "auto"}]
+    cells_given = mod not in words("precedence.jsonl", "NOT_CELLS")
+    if cells_given and not (mod == "gene_editing" and "hsc" not in cls):
+        order = [x for x in sorted(p.cues) if x[1] in {"allo", "auto"}]
         if order:
-            allo = (
-                order.count("allo") >= order.count("auto")
-                if order.count("allo") != order.count("auto")
-                else order[0] == "allo"
+            n_allo = sum(x[1] == "allo" for x in order)
+            n_auto = len(order) - n_allo
+            allo = n_allo > n_auto if n_allo != n_auto else order[0][1] == "allo"
+            p.why["allogeneic"] = Why(
+                "resolve", "majority_of_allo_auto_cues", order[0][0], order[-1][3]
             )
     return mod, allo
 
@@ -396,34 +404,47 @@ def product_target(p: Product, modality: str | None) -> str | None:
     if not pool:
         return None
     best = max(pool, key=lambda t: t[0])
-    return best[1] if best[0] > 0 else None
+    if best[0] <= 0:
+        return None
+    rule = "gene_of_a_gene_therapy" if pool is p.genes else "antigen_of_a_binding_phrase"
+    p.why["target"] = Why("resolve", rule, best[2], best[3])
+    return best[1]
 
 
 def product_company(doc: DocState, p: Product) -> str | None:
     """The company that holds a product (SCHEMA.md): an owner named where it first appears
     ("Curocell's anbalcabtagene autoleucel"), else the company that opens that sentence
-    ('Separately, Trenholm Biologics said the FDA placed a hold on TB-450'), else the
-    dateline's announcer, else one the text names as its developer, else the announcer of
-    its paragraph or the latest before it; a possessive in a headline last. None rather
-    than a guess."""
+    ('Separately, Trenholm Biologics said the FDA placed a hold on TB-450') or closes it as
+    its source, else the dateline's announcer, else one the text names as its developer,
+    else the announcer of its paragraph or the latest before it; a possessive in a headline
+    last. None rather than a guess."""
     frame = doc.frame
     first = next((s for s in frame.sentences if s.start <= p.first < s.end + 1), None)
     names = {norm(n) for pr in products_names(doc) for n in pr}
+
+    def chose(who: str, rule: str, s: Sentence | None = None, why: Why | None = None) -> str:
+        span = (s.start, s.end) if s else (None, None)
+        p.why["company"] = why or Why("resolve", rule, *span)
+        return who
+
     if first is not None:
         for m in doc.products[first.idx]:
             if norm(m.name) in {norm(n) for n in p.names}:
                 who = _possessive_owner(m, first, doc)
                 if who:
-                    return who
+                    return chose(who, "possessive_at_first_mention", first)
                 break
         who = None if first.cells else _subject_owner(doc, first.text, names)
-        who = who or _attributed_owner(doc, first.text, names)
         if who:
-            return who
+            return chose(who, "subject_of_first_mention_sentence", first)
+        who = _attributed_owner(doc, first.text, names)
+        if who:
+            return chose(who, "source_of_first_mention_sentence", first)
     if frame.announcer:
-        return frame.announcer  # the dateline names the announcer in full
+        lead = next((s for s in frame.sentences if s.lead or s.opening), None)
+        return chose(frame.announcer, "announcer_of_the_text", lead)
     if p.owner:
-        return p.owner
+        return chose(p.owner, "named_as_developer", why=p.owner_why)
     announcers = [
         (para, who)
         for para, who in sorted(frame.para_announcer.items())
@@ -431,16 +452,18 @@ def product_company(doc: DocState, p: Product) -> str | None:
     ]
     if first is not None:
         # the announcer of the product's paragraph, else the latest one before it
-        before = [who for para, who in announcers if para <= first.para]
+        before = [(para, who) for para, who in announcers if para <= first.para]
         if before:
-            return _expand_company(before[-1], doc)
+            para = before[-1][0]
+            s = next(x for x in frame.sentences if x.para == para)
+            return chose(_expand_company(before[-1][1], doc), "announcer_of_the_paragraph", s)
     for s in frame.sentences:
         if s.headline or s.heading:  # a headline's or an item title's possessive
             for m in doc.products[s.idx]:
                 if norm(m.name) in {norm(n) for n in p.names}:
                     who = _possessive_owner(m, s, doc)
                     if who:
-                        return who
+                        return chose(who, "possessive_in_a_headline", s)
     return None
 
 

@@ -13,7 +13,7 @@ import re
 
 from cgtextract.read.attach import regulators_of
 from cgtextract.read.companies import clean_company
-from cgtextract.read.document import Cue, DocState, Draft, Product
+from cgtextract.read.document import Cue, DocState, Draft, Product, Why
 from cgtextract.read.layout import Sentence, cell
 from cgtextract.read.mentions import diseases_in
 from cgtextract.read.products import ProductMention, norm
@@ -35,13 +35,25 @@ def table_drafts(
         company = cell(s, "company")
         if company and products[key].owner is None:
             products[key].owner = clean_company(re.split(r"\s+/\s+|;", company.text)[0])
+            products[key].owner_why = Why("tables", "company_column", company.start, company.end)
+        date_cell = cell(s, "date")
         for cue in _row_cues(doc, s):
             when = _row_date(doc, s)
             indication = cell(s, "indication")
             inds = [indication.text] if indication else diseases_in(doc, s, s.start, s.end)
             kind = cue.kind if cue.event_type == "designation" else None
+            why = {
+                "event_type": Why("tables", cue.rule, cue.start, cue.end),
+                "product": Why("tables", "product_column", names[0].start, names[0].end),
+                "indications": Why("tables", "indication_column" if indication else "row"),
+            }
+            if when[0] and date_cell:
+                why["date"] = Why("tables", "date_column", date_cell.start, date_cell.end)
             for reg in regulators_of(doc, s, cue) or _intro_regulators(doc, s, cue):
-                drafts.append(Draft(key, names[0].name, reg, cue.event_type, kind, *when, s, inds))
+                why["regulator"] = cue.why.get("regulator", Why("tables", "introduction_agency"))
+                draft = Draft(key, names[0].name, reg, cue.event_type, kind, *when, s, inds)
+                draft.why = dict(why)
+                drafts.append(draft)
     return drafts
 
 
@@ -64,7 +76,10 @@ def _row_cues(doc: DocState, s: Sentence) -> list[Cue]:
     if cues or s.table_intro is None:
         return cues
     intro = doc.frame.sentences[s.table_intro]
-    return [Cue(c.kind, c.event_type, s.start, s.start) for c in find_cues(doc, intro)]
+    return [
+        Cue(c.kind, c.event_type, c.start, c.end, "table_introduction")
+        for c in find_cues(doc, intro)
+    ]
 
 
 def _intro_regulators(doc: DocState, s: Sentence, cue: Cue) -> list[str]:

@@ -120,7 +120,7 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             continue
         if cues and cues[-1].kind == d.id and d.start - cues[-1].end < 25:
             continue  # 'Breakthrough Therapy Designation (BTD)'
-        cues.append(Cue(d.id, "designation", d.start, d.end))
+        cues.append(Cue(d.id, "designation", d.start, d.end, "designation_granted"))
     desig_ranges = [(d.start, d.end) for d in desigs]
     for a in actions:
         if a.id == "grant":
@@ -154,7 +154,7 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             for c in cues
         ):
             continue
-        cues.append(Cue(kind, kind, a.start, a.end))
+        cues.append(Cue(kind, kind, a.start, a.end, f"action_{a.id}"))
     for dc in docs_:
         if (
             dc.text.lower().startswith("clinical trial approval")
@@ -162,7 +162,9 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             and not _hedged(s, dc.start, actions)
             and not _several().search(text)
         ):
-            cues.append(Cue("ind_clearance", "ind_clearance", dc.start, dc.end))
+            cues.append(
+                Cue("ind_clearance", "ind_clearance", dc.start, dc.end, "trial_approval_notice")
+            )
     return sorted(_drop_background_filings(s, cues), key=lambda c: c.start)
 
 
