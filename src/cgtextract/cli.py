@@ -9,17 +9,21 @@ from typing import Annotated
 import typer
 
 from cgtextract.errors import CgtextractError
+from cgtextract.models import Event
 from cgtextract.output import (
     EXPORT_FORMATS,
     FORMATS,
     STATS_FORMATS,
     render,
+    render_explained,
     render_reextract,
     render_rows,
     render_stats,
     write_export,
 )
-from cgtextract.pipeline import process, run
+from cgtextract.pipeline import load, process, run
+from cgtextract.read import Why
+from cgtextract.read import explain as explain_events
 from cgtextract.read import extract as extract_events
 from cgtextract.settings import Settings, normalize_db_url
 from cgtextract.store import SORTS, Store, init_database
@@ -72,6 +76,14 @@ def extract(
         list[str], typer.Argument(help="Files (.html, .htm, .txt), '-' for stdin, or http(s) URLs.")
     ],
     fmt: FormatOption = "table",
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Also show, for each field, the stage and rule that chose it and the text "
+            "it was read from.",
+        ),
+    ] = False,
 ) -> None:
     """Print the events of each input without touching a database.
 
@@ -81,8 +93,13 @@ def extract(
     settings = _settings(None)
     failed = 0
     events = []
+    explained: list[tuple[Event, dict[str, Why], str]] = []
     for source in sources:
         try:
+            if explain:
+                article = load(source, settings)
+                explained += [(e, why, article.text) for e, why in explain_events(article)]
+                continue
             _, found = process(source, settings)
         except CgtextractError as exc:
             typer.echo(f"cgtextract: {exc}", err=True)
@@ -95,7 +112,7 @@ def extract(
             failed += 1
             continue
         events.extend(found)
-    sys.stdout.write(render(events, fmt))
+    sys.stdout.write(render_explained(explained, fmt) if explain else render(events, fmt))
     if failed:
         raise typer.Exit(2 if failed == len(sources) else 1)
 

@@ -7,7 +7,7 @@ import base64
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -217,3 +217,85 @@ def render_reextract(report: ReextractReport) -> str:
     lines += [f"~ {c.describe()}" for c in report.changed]
     lines += [f"- {c.describe()}" for c in report.retired]
     return "".join(line + "\n" for line in lines)
+
+
+# --explain: each event with, for each field, the stage and rule that chose its value and the
+# text it was read from
+EXPLAIN_COLUMNS = ("event", "field", "value", "stage", "rule", "start", "end", "text")
+
+
+def explained_rows(
+    explained: Sequence[tuple[Event, Mapping[str, Any], str]],
+) -> list[dict[str, Any]]:
+    """One row per event and field it carries: value, stage, rule, offsets and the span's text.
+
+    `explained` holds (event, provenance by field, the article text the offsets point into);
+    a provenance is anything with `stage`, `rule`, `start` and `end` attributes.
+    """
+    rows: list[dict[str, Any]] = []
+    for n, (event, why, text) in enumerate(explained, 1):
+        values = event.schema_dict()
+        for name in (*SCHEMA_FIELDS, "designation"):
+            w = why.get(name)
+            if w is None or name in {"source", "published"}:
+                continue
+            span = text[w.start : w.end] if w.start is not None and w.end is not None else None
+            rows.append(
+                {
+                    "event": n,
+                    "field": name,
+                    "value": values.get(name),
+                    "stage": w.stage,
+                    "rule": w.rule,
+                    "start": w.start,
+                    "end": w.end,
+                    "text": span,
+                }
+            )
+    return rows
+
+
+def render_explained(explained: Sequence[tuple[Event, Mapping[str, Any], str]], fmt: str) -> str:
+    """`extract --explain` in any format: jsonl and json add an `explain` object (field ->
+    stage, rule, start, end, text) to each event; csv has one row per event and field; the
+    table lists each event's fields under the event."""
+    rows = explained_rows(explained)
+    by_event: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        by_event.setdefault(row["event"], {})[row["field"]] = {
+            k: row[k] for k in ("stage", "rule", "start", "end", "text")
+        }
+    if fmt in {"jsonl", "json"}:
+        items = []
+        for n, (event, _, _) in enumerate(explained, 1):
+            item = event.schema_dict() if fmt == "jsonl" else event.model_dump(mode="json")
+            item["explain"] = by_event.get(n, {})
+            items.append(item)
+        if fmt == "jsonl":
+            return "".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items)
+        return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(EXPLAIN_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            value = row["value"]
+            writer.writerow(
+                {**row, "value": "; ".join(value) if isinstance(value, list) else value}
+            )
+        return buf.getvalue()
+    lines: list[str] = []
+    for n, (event, _, _) in enumerate(explained, 1):
+        kind = event.designation or event.event_type
+        lines.append(f"event {n}: {event.product} · {event.regulator} · {kind} · {event.date}")
+        for row in (r for r in rows if r["event"] == n):
+            value = row["value"]
+            value = "; ".join(value) if isinstance(value, list) else value
+            lines.append(
+                f"  {_cell(row['field'], 16)}{_cell(value, 22)}  {_cell(row['stage'], 9)}"
+                f"{_cell(row['rule'], 30)}"
+            )
+            if row["text"]:
+                lines.append(f"  {'':16}« {_cell(row['text'], TERMINAL_WIDTH - 22).rstrip()} »")
+        lines.append("")
+    return "\n".join(lines)

@@ -59,6 +59,12 @@ def assemble(
                 why.pop("allogeneic", None)
             if not inds:
                 why.pop("indications", None)
+            if d.designation and "event_type" in why:
+                why["designation"] = why["event_type"]
+            if d.date and "date" in why:
+                why["date_precision"] = why["date"]
+            if aliases:
+                why["product_aliases"] = Why("resolve", "names_the_text_gives_as_one_product")
             why["evidence"] = Why(
                 "assemble", "sentence_of_the_act", d.sentence.start, d.sentence.end
             )

@@ -245,6 +245,8 @@ def specified_approvals(drafts: list[Draft]) -> list[Draft]:
                 out.remove(a)
                 if d.date is None:
                     d.date, d.precision, d.own_date = a.date, a.precision, a.own_date
+                    if "date" in a.why:
+                        d.why["date"] = a.why["date"]
     return out
 
 
@@ -259,6 +261,7 @@ def date_round_up(doc: DocState, drafts: list[Draft]) -> None:
                 r"\b(?:received|announced|obtained|won|secured)\b", d.sentence.text
             ):
                 d.date, d.precision = doc.frame.period
+                d.why["date"] = Why("attach", "month_of_the_round_up")
 
 
 def _refocus(
@@ -366,6 +369,7 @@ def _backfill(doc: DocState, s: Sentence, drafts: list[Draft]) -> None:
                 break
             if d.date is None and (not regs or d.regulator in regs):
                 d.date, d.precision, d.own_date = r[0], r[1], True
+                d.why["date"] = Why("attach", "date_told_in_a_later_sentence", s.start, s.end)
                 return
 
 
