@@ -55,6 +55,12 @@ def _vague(doc: DocState, s: Sentence) -> bool:
         and not any(sp.label in {"REGULATOR", "COUNTRY"} for sp in doc.spans[s.idx])
         and not pronoun_product().search(s.text)
         and not re.search(r"\bthe (?:agency|regulator)\b", s.text, re.I)
+        # 'X submitted the IND on March 29': a definite application named before
+        and not any(
+            sp.label == "DOCTYPE"
+            and re.search(r"\b(?:the|its|this|that)\s+$", s.text[: sp.start - s.start])
+            for sp in doc.spans[s.idx]
+        )
     )
 
 
@@ -93,7 +99,11 @@ def regulators_of(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
     best = min(
         pool,
         key=lambda r: (
-            abs(r.start - cue.start) if r.start < cue.start else abs(r.start - cue.end) * 0.8
+            # 'designation from both the FDA and the EMA': the agency the act comes from
+            0
+            if r.start >= cue.end and _FROM_BY.search(doc.article.text, cue.end, r.start)
+            else 1,
+            abs(r.start - cue.start) if r.start < cue.start else abs(r.start - cue.end) * 0.8,
         ),
     )
     # 'approved by the FDA, Health Canada, the European Commission, the United Kingdom's MHRA
@@ -126,6 +136,7 @@ def regulators_of(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
     return codes
 
 
+_FROM_BY = re.compile(r"^\s+(?:[\w-]+\s+){0,2}?(?:from|by)\s+(?:both\s+)?(?:the\s+)?$")
 _COORDINATION = re.compile(
     r"\s*(?:\([^)]*\))?\s*(?:,|and|&|, and|as well as|or|and/or)\s+(?:both\s+)?"
     r"(?:(?:by|from|in|to|with)\s+)?(?:the\s+)?(?:'s\s+|’s\s+)?"

@@ -165,6 +165,19 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             cues.append(
                 Cue("ind_clearance", "ind_clearance", dc.start, dc.end, "trial_approval_notice")
             )
+        # 'a review that had ended with a Complete Response Letter in 2020': the letter is the
+        # act, whatever verb brings it in, when its clause dates it or names its agency
+        lo, hi = clause_bounds(s, dc.start)
+        if (
+            dc.id == "crl"
+            and not any(c.kind == "crl" for c in cues)
+            and not _hedged(s, dc.start, actions)
+            and (
+                any(lo <= s.start + d.start < hi for d in s.dates)
+                or any(sp.label == "REGULATOR" and lo <= sp.start < hi for sp in spans)
+            )
+        ):
+            cues.append(Cue("crl", "crl", dc.start, dc.end, "complete_response_letter_named"))
     return sorted(_drop_background_filings(s, cues), key=lambda c: c.start)
 
 
