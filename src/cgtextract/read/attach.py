@@ -36,6 +36,7 @@ def _backfill_rx() -> re.Pattern[str]:
 
 
 _ALSO = re.compile(r"\balso\b", re.I)
+_HAS_ALSO = re.compile(r"\b(?:has|have)\s+(?:also\s+)?(?:been\s+)?(?:also\s+)?\w+", re.I)
 
 
 _ALSO_ANNOUNCED = re.compile(
@@ -101,7 +102,7 @@ def regulators_of(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
         key=lambda r: (
             # 'designation from both the FDA and the EMA': the agency the act comes from
             0
-            if r.start >= cue.end and _FROM_BY.search(doc.article.text, cue.end, r.start)
+            if r.start >= cue.end and _FROM_BY.fullmatch(doc.article.text, cue.end, r.start)
             else 1,
             abs(r.start - cue.start) if r.start < cue.start else abs(r.start - cue.end) * 0.8,
         ),
@@ -136,7 +137,7 @@ def regulators_of(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
     return codes
 
 
-_FROM_BY = re.compile(r"^\s+(?:[\w-]+\s+){0,2}?(?:from|by)\s+(?:both\s+)?(?:the\s+)?$")
+_FROM_BY = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:from|by)\s+(?:both\s+)?(?:the\s+)?")
 _COORDINATION = re.compile(
     r"\s*(?:\([^)]*\))?\s*(?:,|and|&|, and|as well as|or|and/or)\s+(?:both\s+)?"
     r"(?:(?:by|from|in|to|with)\s+)?(?:the\s+)?(?:'s\s+|’s\s+)?"
@@ -219,6 +220,10 @@ def draft_events(
             if (
                 date_ is None
                 and _ALSO.search(doc.article.text, *clause_bounds(s, cue.start))
+                # 'X has also received ...' states a standing status, not the act just told
+                and not _HAS_ALSO.search(
+                    doc.article.text, clause_bounds(s, cue.start)[0], cue.start
+                )
                 and drafts
                 and drafts[-1].sentence.idx >= s.idx - 2
             ):
