@@ -32,6 +32,11 @@ def assemble(
         keep = list(by_date.values()) or [
             max(group, key=lambda d: (d.date is not None, -d.sentence.idx))
         ]
+        # 'adds to the Fast Track designation the FDA previously granted for lupus nephritis':
+        # an undated earlier grant beside the dated news is an act of its own
+        earlier = [d for d in group if d.earlier and d.date is None and d not in keep]
+        if earlier and by_date:
+            keep.append(earlier[0])
         for d in keep:
             # the same grant told twice with its own date (three Fast Track designations on one
             # day for three diseases) unites its indications; a restatement only fills a gap

@@ -36,6 +36,7 @@ def _backfill_rx() -> re.Pattern[str]:
 
 
 _ALSO = re.compile(r"\balso\b", re.I)
+_EARLIER = re.compile(r"\b(?:previously|earlier|already|formerly|prior)\b", re.I)
 _HAS_ALSO = re.compile(r"\b(?:has|have)\s+(?:also\s+)?(?:been\s+)?(?:also\s+)?\w+", re.I)
 
 
@@ -315,9 +316,12 @@ def _add_drafts(
         }
         if when[0] is None:
             why.pop("date", None)
+        earlier = bool(_EARLIER.search(doc.article.text, *clause_bounds(s, cue.start)))
         for reg in regs:
             kind = cue.kind if cue.event_type == "designation" else None
-            drafts.append(Draft(key, surface, reg, cue.event_type, kind, *when, s, ind, dict(why)))
+            drafts.append(
+                Draft(key, surface, reg, cue.event_type, kind, *when, s, ind, dict(why), earlier)
+            )
             made += 1
     return made
 

@@ -80,6 +80,7 @@ class Draft:
     sentence: Sentence
     indications: list[str]
     why: dict[str, Why] = field(default_factory=dict)
+    earlier: bool = False  # told as an earlier act ('previously granted'), not the news
 
 
 class DocState:

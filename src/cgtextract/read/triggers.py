@@ -135,6 +135,8 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
         if _hedged(s, a.start, actions, filing) or _several().search(text):
             continue
         lo, hi = clause_bounds(s, a.start)
+        if _counted().search(doc.article.text, lo, hi):
+            continue  # 'the CDE had accepted 58 clinical trial applications': a tally, no act
         if _not_regulator().search(doc.article.text[lo:hi]):
             continue  # an ethics committee or IRB approving a study is not a regulator's act
         if a.text.lower().endswith(("ance", "ion", "ing", "al")) and _RESTATED_DET.search(
@@ -338,6 +340,11 @@ def _attributive() -> re.Pattern[str]:
 
 
 _APPLICATION_FOR = re.compile(r"\bapplications?\s+for\s+(?:[\w-]+\s+){0,4}$", re.I)
+@cache
+def _counted() -> re.Pattern[str]:
+    """'58 clinical trial applications', '44 products': a tally of acts, not one act."""
+    nouns = alternation("grammar.jsonl", "COUNTED_NOUN")
+    return re.compile(rf"\b\d+\s+(?:[\w-]+\s+){{0,3}}(?:{nouns})\b", re.I)
 _TRIAL_SUBJECT = re.compile(r"\bclinical\s+(?:trials?|stud(?:y|ies))\b[^,;]{0,60}$", re.I)
 
 
