@@ -156,6 +156,12 @@ def profile_products(
                         p.targets.append((4, pair, sp.start, sp.end))
                 elif sp.label == "GENE":
                     p.genes.append((_gene_score(doc.article.text, sp), sp.id, sp.start, sp.end))
+            # 'a two-nucleotide deletion in the NCF1 gene': a symbol that 'gene' follows is a
+            # gene even where no vocabulary lists it
+            for gm in _SYMBOL_GENE.finditer(doc.article.text, a, b):
+                known = any(g[2] == gm.start(1) for g in p.genes)
+                if not known and not _knocked_out(doc, gm.end()):
+                    p.genes.append((3, gm.group(1), gm.start(1), gm.end(1)))
             dis = diseases_in(doc, s, a, b)
             if dis:
                 p.diseases.append(dis)
@@ -241,6 +247,20 @@ def _target_score(text: str, sp: Span) -> int:
     if re.match(r"\s*(?:\([^)]*\)\s*)?(?:-|\s)?(?:CAR|TCR|binder|-directed)", after):
         return 3
     return 1
+
+
+_SYMBOL_GENE = re.compile(
+    r"\b(?!(?:AAV|CAR|TCR|CRISPR|HSV|DNA|RNA|mRNA)\b)([A-Z][A-Z0-9]{1,7}(?:-[A-Z0-9]{1,3})?)"
+    r"\s+genes?\b(?!\s+(?:therap|transfer|editing|delivery|vector|construct|product))"
+)
+_KNOCKED_OUT = re.compile(
+    r"[^.;]{0,40}\b(?:knock(?:ed)?[- ]?out|deleted|disrupted|inactivated|edited out)\b", re.I
+)
+
+
+def _knocked_out(doc: DocState, end: int) -> bool:
+    """'whose CD7 gene has been knocked out': a gene removed for engineering is no target."""
+    return bool(_KNOCKED_OUT.match(doc.article.text, end))
 
 
 def _gene_score(text: str, sp: Span) -> int:

@@ -340,11 +340,15 @@ def _attributive() -> re.Pattern[str]:
 
 
 _APPLICATION_FOR = re.compile(r"\bapplications?\s+for\s+(?:[\w-]+\s+){0,4}$", re.I)
+
+
 @cache
 def _counted() -> re.Pattern[str]:
     """'58 clinical trial applications', '44 products': a tally of acts, not one act."""
     nouns = alternation("grammar.jsonl", "COUNTED_NOUN")
     return re.compile(rf"\b\d+\s+(?:[\w-]+\s+){{0,3}}(?:{nouns})\b", re.I)
+
+
 _TRIAL_SUBJECT = re.compile(r"\bclinical\s+(?:trials?|stud(?:y|ies))\b[^,;]{0,60}$", re.I)
 
 
