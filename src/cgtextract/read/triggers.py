@@ -20,10 +20,9 @@ def _hedge() -> re.Pattern[str]:
 def _hedge_after() -> re.Pattern[str]:
     """'Approval of allogeneic products remains uncertain': doubt stated after the act."""
     doubt = alternation("assertion.jsonl", "HEDGE_AFTER")
+    verbs = alternation("assertion.jsonl", "HEDGE_AFTER_VERB")
     return re.compile(
-        r"\S*\s+(?:[\w-]+\s+){0,6}?(?:remains?|is|are|was|were)\s+(?:still\s+)?"
-        rf"(?:{doubt})\b",
-        re.I,
+        rf"\S*\s+(?:[\w-]+\s+){{0,10}}?(?:{verbs})\s+(?:still\s+|to\s+be\s+)?(?:{doubt})\b", re.I
     )
 
 
@@ -298,7 +297,8 @@ def _action_kind(
     if act == "clear":
         return "ind_clearance"
     if act == "effective":  # 'the CTN became effective': a notification scheme lets the trial start
-        return "ind_clearance" if kinds & {"ind", "cta"} else None
+        own = {dc.id for dc in docs_ if lo <= dc.start < hi}  # its own clause's, not 'the Act'
+        return "ind_clearance" if own & {"ind", "cta"} else None
     if act == "approve":
         if any(lo <= x <= hi for x, _ in desig_ranges):
             return None
@@ -330,9 +330,11 @@ def _action_kind(
 # 'FDA-approved therapies'
 @cache
 def _attributive() -> re.Pattern[str]:
-    """'approved' as an adjective before a noun: 'the approved trial', 'FDA-approved X'."""
+    """'approved' as an adjective before a noun: 'the approved trial', 'FDA-approved X'; and
+    a superlative's 'the first gene therapy product to be approved in Japan'."""
     dets = alternation("grammar.jsonl", "ATTRIBUTIVE_DET")
     return re.compile(
+        r"\b(?:first|only|second|third|last)\s+(?:[\w-]+\s+){0,5}to\s+be\s+approved\b|"
         rf"(?:\b(?:{dets})\s+|-)approved\s+"
         r"(?!by\b|for\b|in\b|on\b|to\b|as\b|under\b|with\b|the\b|a\b|an\b|its\b)[a-z][\w-]*",
         re.I,
@@ -421,4 +423,4 @@ def _hedged(s: Sentence, pos: int, actions: list[Span], filing: bool = False) ->
     words = window.split()
     if s.text.lstrip().lower().startswith(("if ", "when ", "once ", "should ", "upon ")):
         return True
-    return bool(_hedge().search(" ".join(words[-8:])))
+    return bool(_hedge().search(" ".join(words[-12:])))
