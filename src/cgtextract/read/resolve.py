@@ -416,17 +416,17 @@ def product_modality(p: Product) -> tuple[str | None, bool | None]:
 
 def product_target(p: Product, modality: str | None) -> str | None:
     """The gene for gene therapies and editing; else the antigen a binding phrase names."""
-    pool = (
-        p.genes
-        if modality in words("precedence.jsonl", "GENE_TARGET")
-        else [t for t in p.targets if t[0] > 0]
-    )
+    gene = modality in words("precedence.jsonl", "GENE_TARGET")
+    pool = p.genes if gene else [t for t in p.targets if t[0] > 0]
+    rule = "gene_of_a_gene_therapy" if gene else "antigen_of_a_binding_phrase"
+    if not pool and not gene:
+        # cells engineered to make a protein ('chondrocytes that produce TGF-β1'): the gene
+        pool, rule = [g for g in p.genes if g[0] >= 3], "gene_the_cells_carry"
     if not pool:
         return None
     best = max(pool, key=lambda t: t[0])
     if best[0] <= 0:
         return None
-    rule = "gene_of_a_gene_therapy" if pool is p.genes else "antigen_of_a_binding_phrase"
     p.why["target"] = Why("resolve", rule, best[2], best[3])
     return best[1]
 
