@@ -130,7 +130,7 @@ def rescan_names(doc: DocState) -> None:
 _OBJECT_BRAND = re.compile(
     r"\b(?:approved|approves|(?:approval|authori[sz]ation)(?:\s+(?:from|by)\s+[^,;()]{2,80}?)?"
     r"\s+(?:of|for)|authori[sz]ed|opinion (?:for|on)|cleared|launched)\s+(?:its\s+|the\s+)?"
-    r"([A-Z][a-z]{3,}[A-Za-z]*|[A-Z]{4,})\b"
+    r"([A-Z][a-z]{3,}[A-Za-z]*|[A-Z]{4,})(?![\w-])"
 )
 
 

@@ -268,7 +268,9 @@ def _gene_score(text: str, sp: Span) -> int:
     if re.match(r"\s*(?:\([A-Z0-9]+\)\s*)?genes?\b", after) or re.match(r"\s*\)\s*gene\b", after):
         return 3
     if re.search(
-        r"(?:encoding|copy of (?:the )?|copies of (?:a |the )?)\s*(?:modified |functional )?$",
+        r"(?:encod(?:ing|es)|copy of (?:the )?|copies of (?:a |the )?|(?:to )?(?:produce|express|"
+        r"secrete)s?|producing|expressing|secreting|deliver(?:s|ing)?|carr(?:y|ies|ying))\s+"
+        r"(?:a\s+|the\s+)?(?:modified |functional |human |truncated form of )?$",
         text[max(0, sp.start - 40) : sp.start],
     ):
         return 3
