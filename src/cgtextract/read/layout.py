@@ -226,7 +226,10 @@ _MONTH_AHEAD = r"(?:" + "|".join(m.capitalize() for m in MONTHS) + r")[a-z]*\.?\
 # place words: capitalized ('SANTA MONICA', 'Calif.', 'N.J.', "ST. LOUIS"), never a month
 # that a day number follows (the date comes next)
 _PLACE_WORD = rf"(?!{_MONTH_AHEAD})[A-Z][\w.'’-]*"
-_PLACES = re.compile(rf"{_PLACE_WORD}(?:(?:\s+|,\s*|\s+(?:&|and)\s+){_PLACE_WORD}){{0,11}}")
+# 'LEIDEN, the Netherlands': a place may take 'the'
+_PLACES = re.compile(
+    rf"{_PLACE_WORD}(?:(?:\s+|,\s*(?:the\s+)?|\s+(?:&|and)\s+(?:the\s+)?){_PLACE_WORD}){{0,11}}"
+)
 _SEP = re.compile(r"\s*(?:--|[–—]|-(?=\s)|/|:(?=\s))\s*")
 
 
