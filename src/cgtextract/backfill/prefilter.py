@@ -1,0 +1,170 @@
+"""The keyword test a WARC record's raw bytes must pass before trafilatura and spaCy see it.
+
+Built from the vocabularies in `patterns/`, so a pattern added there widens the test without a
+code change. Each pattern's label puts it into one or more groups, and a page passes when it
+holds a keyword of every group:
+
+    agency   REGULATOR, DESIGNATION (a designation names its agency: RMAT is the FDA's)
+    action   ACTION, DOCTYPE, DESIGNATION
+    product  MODALITY, and any label with STEM or INN in its name (INN stems such as
+             "-leucel", matched as word endings)
+
+Every event the reader finds needs an agency (named, or implied by a designation), a regulatory
+action and a product of cell or gene therapy, so a page without one of the three cannot give
+one. String patterns match in any case, token patterns (exact-case acronyms such as "EC")
+exactly, both on whole words, with any run of whitespace (or `&nbsp;`) between the words of a
+phrase. The groups are tested rarest first, each as one regular expression: RE2 (the
+`google-re2` package, a DFA: ~50 us for a 25 KB page) when it is installed, else Python's `re`
+(several times slower on pages that fail).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from cgtextract.errors import PatternError
+
+try:  # pragma: no cover - which one is installed is the environment's choice
+    import re2 as _engine
+
+    ENGINE = "re2"
+except ImportError:  # pragma: no cover
+    _engine = re
+    ENGINE = "re"
+
+GROUPS = ("agency", "product", "action")  # the order they are tested in: rarest first
+_LABEL_GROUPS: Mapping[str, tuple[str, ...]] = {
+    "REGULATOR": ("agency",),
+    "DESIGNATION": ("agency", "action"),
+    "ACTION": ("action",),
+    "DOCTYPE": ("action",),
+    "MODALITY": ("product",),
+}
+_SPACE = rb"(?:\s|&nbsp;|&#160;|\xc2\xa0)+"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class _Regex(Protocol):
+    def search(self, data: bytes) -> Any: ...
+
+
+def groups_of(label: str) -> tuple[str, ...]:
+    """The groups a pattern label feeds (none for targets, diseases, companies, ...)."""
+    if label in _LABEL_GROUPS:
+        return _LABEL_GROUPS[label]
+    if "STEM" in label or "INN" in label:
+        return ("product",)
+    return ()
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """One keyword: its text, whether its case matters, whether it may end a longer word."""
+
+    text: str
+    exact: bool = False
+    suffix: bool = False
+
+    def regex(self) -> bytes:
+        """The keyword as a regular expression over raw page bytes."""
+        words = [re.escape(w.encode("utf-8")) for w in self.text.split()]
+        body = _SPACE.join(w.replace(b"&", rb"(?:&|&amp;)") for w in words)
+        if not self.exact:
+            body = b"(?i:" + body + b")"
+        head = rb"\b" if _wordy(self.text[0]) and not self.suffix else b""
+        tail = rb"\b" if _wordy(self.text[-1]) else b""
+        return head + body + tail
+
+
+def _wordy(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == "_")
+
+
+def keywords_of(row: Mapping[str, Any], where: str) -> Keyword:
+    """The keyword of one vocabulary line; a pattern it cannot express is a PatternError,
+    never silently dropped (a dropped keyword would be a page lost)."""
+    pattern, suffix = row["pattern"], "STEM" in str(row["label"])
+    if isinstance(pattern, str) and pattern.strip():
+        return Keyword(" ".join(pattern.split()), suffix=suffix)
+    if isinstance(pattern, list) and pattern:
+        texts, exact = [], []
+        for token in pattern:
+            key = next(iter(token), None) if isinstance(token, dict) and len(token) == 1 else None
+            value = token.get(key) if key else None
+            if key not in ("TEXT", "ORTH", "LOWER") or not isinstance(value, str):
+                raise PatternError(f"{where}: the prefilter cannot express token {token!r}")
+            texts.append(value)
+            exact.append(key != "LOWER")
+        if all(exact) or not any(exact):
+            return Keyword(" ".join(texts), exact=all(exact), suffix=suffix)
+    raise PatternError(f"{where}: the prefilter cannot express pattern {pattern!r}")
+
+
+class Prefilter:
+    """Decides from a page's raw bytes whether it may hold a regulatory event."""
+
+    def __init__(self, keywords: Mapping[str, Iterable[Keyword]], engine: Any = None) -> None:
+        """`engine`: the regex module (`re2` or `re`; default the faster one installed)."""
+        engine = engine or _engine
+        self.keywords = {g: sorted(set(keywords.get(g, ())), key=str) for g in GROUPS}
+        empty = [g for g, words in self.keywords.items() if not words]
+        if empty:
+            raise PatternError(f"the prefilter has no keywords for: {', '.join(empty)}")
+        self._regexes: list[tuple[str, _Regex]] = [
+            (g, engine.compile(b"|".join(k.regex() for k in words)))
+            for g, words in self.keywords.items()
+        ]
+
+    @classmethod
+    def from_patterns(cls, directory: Path | None = None, engine: Any = None) -> Prefilter:
+        """The prefilter of every `*.jsonl` vocabulary in `directory` (default: patterns/)."""
+        if directory is None:
+            from cgtextract.rules import patterns_dir
+
+            directory = patterns_dir()
+        keywords: dict[str, set[Keyword]] = {g: set() for g in GROUPS}
+        for path in sorted(directory.glob("*.jsonl")):
+            for n, row in _rows(path):
+                for group in groups_of(str(row["label"])):
+                    keywords[group].add(keywords_of(row, f"{path}:{n}"))
+        return cls(keywords, engine)
+
+    def missing(self, body: bytes) -> list[str]:
+        """The groups with no keyword in `body` (empty: the page passes)."""
+        data = _as_utf8(body)
+        return [group for group, rx in self._regexes if rx.search(data) is None]
+
+    def passes(self, body: bytes) -> bool:
+        """True when `body` holds a keyword of every group; stops at the first group missing."""
+        data = _as_utf8(body)
+        return all(rx.search(data) is not None for _, rx in self._regexes)
+
+
+def _as_utf8(body: bytes) -> bytes:
+    """UTF-16 pages (a BOM says so) are re-encoded, so their keywords are bytes like others."""
+    if body.startswith(_UTF16_BOMS):
+        return body.decode("utf-16", "replace").encode("utf-8")
+    return body
+
+
+def _rows(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+    import json
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise PatternError(f"cannot read {path}: {exc.strerror}") from exc
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise PatternError(f"{path}:{n}: not JSON: {exc.msg}") from exc
+        if not isinstance(row, dict) or not {"label", "pattern"} <= row.keys():
+            raise PatternError(f"{path}:{n}: needs label and pattern")
+        yield n, row
