@@ -108,8 +108,8 @@ def test_a_pattern_it_cannot_express_is_an_error(pattern: object) -> None:
 
 
 def test_keyword_regex() -> None:
-    assert (
-        Keyword("U.S. FDA", exact=True).regex() == rb"\bU\.S\.(?:\s|&nbsp;|&#160;|\xc2\xa0)+FDA\b"
+    assert Keyword("U.S. FDA", exact=True).regex() == (
+        rb"\bU\.S\.(?:\s|&nbsp;|&#160;|" + "\u00a0".encode() + rb")+FDA\b"
     )
     assert Keyword("leucel", suffix=True).regex() == rb"(?i:leucel)\b"
 
@@ -117,3 +117,40 @@ def test_keyword_regex() -> None:
 def test_a_group_without_keywords_is_an_error() -> None:
     with pytest.raises(PatternError, match="no keywords for: product"):
         Prefilter({"agency": [Keyword("FDA")], "action": [Keyword("granted")]})
+
+
+SIDEBAR_ONLY = (
+    b"<html><body><header><nav><a href='/'>Home</a> <a href='/health'>Health</a></nav></header>"
+    b"<main><article><h1>Council approves new library</h1>"
+    + b"<p>The council approved the plan after residents said they wanted their own library "
+    b"branch in the east of the city, close to the schools and the new park.</p>"
+    * 6
+    + b"</article><aside class='sidebar'><h3>Most read</h3><ul>"
+    b"<li><a href='/a'>FDA approves first over-the-counter hearing aids</a></li>"
+    b"<li><a href='/b'>Flu season arrives early, doctors say</a></li></ul></aside></main>"
+    b"<footer>&copy; 2026 Daily Ledger</footer></body></html>"
+)
+
+
+def test_the_second_stage_reads_the_main_text_only(prefilter: Prefilter) -> None:
+    """A "most read" link names the agency, the story says "their own" (an autologous cue):
+    the raw bytes pass, the main text does not, and the reader finds nothing either."""
+    from cgtextract.clean import clean_html
+    from cgtextract.extract import extract
+
+    assert prefilter.passes_bytes(SIDEBAR_ONLY)
+    assert not prefilter.passes_text(SIDEBAR_ONLY)
+    assert not prefilter.passes(SIDEBAR_ONLY)
+    assert extract(clean_html(SIDEBAR_ONLY, "x")) == []
+    assert Prefilter.from_patterns(main_text=False).passes(SIDEBAR_ONLY)
+
+
+@pytest.mark.parametrize("page", [*DEV_PAGES, SEED_PAGE], ids=lambda p: p.stem)
+def test_the_main_text_keeps_every_keyword_the_reader_reads(
+    prefilter: Prefilter, page: Path
+) -> None:
+    """Where the cleaned article text (what the reader reads) holds every group, so does the
+    main text the second stage tests."""
+    article = load(str(page), Settings())
+    if prefilter.passes_bytes(article.text.encode("utf-8")):
+        assert prefilter.passes_text(page.read_bytes())

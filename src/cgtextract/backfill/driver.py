@@ -162,10 +162,11 @@ BACKFILL_HINT = "pip install 'cgtextract[backfill]'"
 
 
 def require_packages() -> None:
-    """InputError naming the extra to install when FastWARC or warcio is missing."""
+    """InputError naming the extra to install when FastWARC, warcio or resiliparse is missing."""
     import importlib.util
 
-    missing = [m for m in ("fastwarc", "warcio") if importlib.util.find_spec(m) is None]
+    needed = ("fastwarc", "warcio", "resiliparse")
+    missing = [m for m in needed if importlib.util.find_spec(m) is None]
     if missing:
         raise InputError(f"backfill needs {' and '.join(missing)}: {BACKFILL_HINT}")
 

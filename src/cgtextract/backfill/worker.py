@@ -68,6 +68,8 @@ class WarcResult:
     events: int = 0
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    started: float = 0.0  # wall clock (epoch seconds) when the worker began and ended it
+    finished: float = 0.0
     peak_rss_mb: float = 0.0
     pid: int = 0
 
@@ -81,7 +83,7 @@ def read_warc(task: WarcTask) -> WarcResult:
     result's `error` (and leaves no shard)."""
     start = time.perf_counter()
     counts = RecordCounts()
-    result = WarcResult(uri=task.uri, pid=os.getpid())
+    result = WarcResult(uri=task.uri, pid=os.getpid(), started=time.time())
     writer: ShardWriter | None = None
     try:
         writer = ShardWriter(Path(task.shard), task.uri, task.extractor)
@@ -129,6 +131,7 @@ def read_warc(task: WarcTask) -> WarcResult:
         setattr(result, name, getattr(counts, name))
     result.failures = counts.failures
     result.seconds = time.perf_counter() - start
+    result.finished = time.time()
     result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
