@@ -178,7 +178,7 @@ def main_text_of(body: bytes) -> bytes:
     from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 
     try:
-        html = bytes_to_str(body, detect_encoding(body))
+        html = bytes_to_str(body, detect_encoding(body) or "utf-8")
         return str(extract_plain_text(html, main_content=True)).encode("utf-8")
     except Exception:  # resiliparse's parser errors: keep the page rather than lose it
         return body
