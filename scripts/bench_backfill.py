@@ -52,6 +52,7 @@ DEFAULT_N = 20_000
 DEFAULT_WARCS = 20
 DEFAULT_SEED = 20261205
 SHARES = (("cgt", 0.01), ("pharma", 0.05), ("general", 0.94))
+ENGINE_PHASES = ("local1", "local2", "dask1", "dask2")
 PHASES = ("read", "local1", "local2", "dask1", "dask2", "noprefilter", "lost", "corpus", "store")
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -677,6 +678,7 @@ def phase_store(out: Path) -> dict[str, Any]:
         report = backfill([str(w) for w in _mix_warcs(out)], store, Settings(), options)
         stored = store.counts()
     return {
+        "summary_line": report.summary_line(),
         "report": report.model_dump(),
         "counts": stored,
         "records_per_s": round(report.records_seen / report.seconds),
@@ -764,6 +766,11 @@ def _table(report: dict[str, Any]) -> str:
                 f"{e['records_per_s_per_core']:>10} {speed:>8} {e['events'].get('cgt', 0):>17}  "
                 f"{e['worker_peak_rss_mb']}"
             )
+    if engines and any(len(p[k].get("runs", [])) > 1 for k in engines):
+        lines.append(
+            "work s of each run (the fastest is shown): "
+            + ", ".join(f"{k} {p[k]['runs']}" for k in engines)
+        )
     if "noprefilter" in p:
         s = p["noprefilter"]["sample"]
         lines += [
@@ -807,6 +814,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the shared corpus")
     parser.add_argument("--phases", default=",".join(PHASES), help="comma-separated subset")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the engine phases K times in turn, keep each one's shortest work time",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.phase:
@@ -829,9 +842,19 @@ def main(argv: list[str] | None = None) -> int:
         },
         "phases": {},
     }
-    for name in [x for x in args.phases.split(",") if x]:
-        print(f"phase {name} ...", file=sys.stderr)
-        report["phases"][name] = _subprocess_phase(name, out, args.corpus)
+    names = [x for x in args.phases.split(",") if x]
+    for round_ in range(max(1, args.repeat)):
+        for name in names:
+            if round_ and name not in ENGINE_PHASES:
+                continue
+            print(f"phase {name} ({round_ + 1}) ...", file=sys.stderr)
+            result = _subprocess_phase(name, out, args.corpus)
+            best = report["phases"].get(name)
+            if best is None or result.get("work_s", 0) < best.get("work_s", 0):
+                result["runs"] = (best or {}).get("runs", []) + [result.get("work_s")]
+                report["phases"][name] = result
+            else:
+                best["runs"].append(result.get("work_s"))
     report["machine"]["load_after"] = round(os.getloadavg()[0], 2)
     print(json.dumps(report, indent=2) if args.json else _table(report))
     if not args.out:

@@ -427,3 +427,30 @@ def test_a_pool_worker_killed_mid_run_costs_nothing(tmp_path: Path, db: Store) -
     assert killed
     assert (report.read, report.failed, report.records_seen) == (3, 0, 3 * len(pages))
     assert report.articles_stored == report.records_passed > 0
+
+
+def test_help_and_readme_document_every_option() -> None:
+    result = CliRunner().invoke(app, ["backfill", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "Example: cgtextract backfill" in result.stdout
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "cgtextract backfill --paths-file" in readme
+    command = next(c for c in app.registered_commands if c.name == "backfill")
+    import typer.main
+
+    params = typer.main.get_command_from_info(
+        command, pretty_exceptions_short=True, rich_markup_mode=None
+    ).params
+    for option in [o for p in params for o in p.opts if o.startswith("--")]:
+        assert f"`{option}" in readme, option
+
+
+def test_the_progress_bar_counts_warcs_and_records(capsys: pytest.CaptureFixture[str]) -> None:
+    from cgtextract.backfill import TerminalProgress
+    from cgtextract.backfill.worker import WarcResult
+
+    progress = TerminalProgress()
+    progress(2, None)
+    progress(0, WarcResult(uri="a", seen=1000))
+    progress(0, WarcResult(uri="b", seen=500))
+    assert progress._records == 1500
+    progress.close()
