@@ -250,6 +250,7 @@ def _store(
         state.finish(result.uri, st.STATUS_DONE, extractor_version=version, **counts)
         if result.shard is not None and not options.keep_shards:
             Path(result.shard).unlink(missing_ok=True)
+        _drop_parts(shard_path(options.shards, result.uri))  # left by a worker that died
     else:
         report.failed += 1
         report.failures.append(error)
