@@ -68,6 +68,7 @@ class WarcResult:
     events: int = 0
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # of this process while it read the WARC
     started: float = 0.0  # wall clock (epoch seconds) when the worker began and ended it
     finished: float = 0.0
     peak_rss_mb: float = 0.0
@@ -81,7 +82,7 @@ class RecordTimeout(Exception):
 def read_warc(task: WarcTask) -> WarcResult:
     """Read one WARC into its shard; a bad record is counted and skipped, a bad WARC is the
     result's `error` (and leaves no shard)."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     counts = RecordCounts()
     result = WarcResult(uri=task.uri, pid=os.getpid(), started=time.time())
     writer: ShardWriter | None = None
@@ -131,6 +132,7 @@ def read_warc(task: WarcTask) -> WarcResult:
         setattr(result, name, getattr(counts, name))
     result.failures = counts.failures
     result.seconds = time.perf_counter() - start
+    result.cpu_seconds = time.process_time() - cpu
     result.finished = time.time()
     result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
