@@ -160,6 +160,15 @@ def test_a_whole_warc_reads_to_its_end(tmp_path: Path, name: str) -> None:
     assert len(got) == counts.seen == 6
 
 
+@pytest.mark.parametrize("name", ["a.warc", "a.warc.gz"])
+def test_garbage_after_the_records_is_an_error(tmp_path: Path, name: str) -> None:
+    warc = write_warc(tmp_path / name, _pages(3))
+    tail = b"<html>not a record</html>\r\n" * 50
+    warc.write_bytes(warc.read_bytes() + (gzip.compress(tail) if name.endswith(".gz") else tail))
+    with pytest.raises(WarcError):
+        read_all(str(warc))
+
+
 def test_garbage_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "x.warc").write_bytes(b"this is not a WARC file\r\n" * 100)
     with pytest.raises(WarcError):

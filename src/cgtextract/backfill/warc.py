@@ -144,9 +144,11 @@ class WarcStream:
         self._buffer.clear()
 
     def ended_cleanly(self) -> bool:
-        """After FastWARC stopped: no problem found and the data ends where a record ends."""
-        ended = self.problem is None and self._done and not self._buffer
-        if ended and self._position and self._tail != _RECORD_END:
+        """After FastWARC stopped: no problem found, it read to the end, and the data ends
+        where a record ends."""
+        if self.problem is None and not (self._done and not self._buffer):
+            self.problem = f"unreadable data after byte {self._position} (not a WARC record)"
+        elif self.problem is None and self._position and self._tail != _RECORD_END:
             self.problem = "truncated: the file does not end at the end of a record"
         return self.problem is None
 
