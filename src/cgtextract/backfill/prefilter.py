@@ -9,16 +9,18 @@ holds a keyword of every group:
     product  MODALITY, and any label with STEM or INN in its name (INN stems such as
              "-leucel", matched as word endings)
 
-Every event the reader finds needs an agency (named, or implied by a designation), a regulatory
-action and a product of cell or gene therapy, so a page without one of the three cannot give
-one. String patterns match in any case, token patterns (exact-case acronyms such as "EC")
+A cell or gene therapy event needs an agency (named, or implied by a designation), a regulatory
+action and a product of that kind, so a page without one of the three cannot report one. (The
+reader sometimes reads events of small molecules or antibodies in pharma news; the prefilter
+drops those pages on purpose, and scripts/bench_backfill.py counts what that costs.)
+String patterns match in any case, token patterns (exact-case acronyms such as "EC")
 exactly, both on whole words, with any run of whitespace (or `&nbsp;`) between the words of a
 phrase. The groups are tested rarest first, each as one regular expression: RE2 (the
-`google-re2` package, a DFA: ~50 us for a 25 KB page) when it is installed, else Python's `re`
+`google-re2` package, a DFA: ~65 us for a 40 KB page) when it is installed, else Python's `re`
 (several times slower on pages that fail).
 
-Two stages, cheapest first. The raw bytes of the page (~50 us) reject most records. What
-passes is tested again on the page's main text, which resiliparse extracts in ~0.3 ms with
+Two stages, cheapest first. The raw bytes of the page reject most records. What passes is
+tested again on the page's main text, which resiliparse extracts in ~0.4 ms with
 navigation, sidebars and footers dropped: the reader never reads those either (trafilatura
 drops them), and they are where most news pages name the FDA or a therapy in passing (a
 "most read" link, a related story). Without resiliparse installed, the first stage decides.
