@@ -541,7 +541,7 @@ def phase_engine(out: Path, engine: str, workers: int) -> dict[str, Any]:
     wall = time.perf_counter() - started
     errors = [r.error for r in done if r.error]
     work = max(r.finished for r in done) - min(r.started for r in done)
-    records = sum(r.seen for r in done)
+    records = sum(r.counts.seen for r in done)
     events, read = Counter(), Counter()
     for r in done:
         if r.shard:
@@ -556,10 +556,10 @@ def phase_engine(out: Path, engine: str, workers: int) -> dict[str, Any]:
         "workers": workers,
         "errors": errors[:5],
         "records": records,
-        "passed": sum(r.passed for r in done),
+        "passed": sum(r.counts.passed for r in done),
         "read": dict(read),
         "events": dict(events),
-        "record_failures": sum(r.failed for r in done),
+        "record_failures": sum(r.counts.failed for r in done),
         "work_s": round(work, 2),
         "task_s": round(sum(r.seconds for r in done), 2),
         "task_cpu_s": round(sum(r.cpu_seconds for r in done), 2),
@@ -619,10 +619,10 @@ def phase_noprefilter(out: Path) -> dict[str, Any]:
         ) if name == "with" else None
         result = read_warc(task)
         figures[name] = {
-            "records": result.seen,
-            "read": result.read,
+            "records": result.counts.seen,
+            "read": result.counts.read,
             "seconds": round(result.seconds, 2),
-            "records_per_s": round(result.seen / result.seconds, 1),
+            "records_per_s": round(result.counts.seen / result.seconds, 1),
         }
     return {"sample": figures, "peak_rss_mb": _rss_mb()}
 

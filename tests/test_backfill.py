@@ -446,11 +446,12 @@ def test_help_and_readme_document_every_option() -> None:
 
 def test_the_progress_bar_counts_warcs_and_records(capsys: pytest.CaptureFixture[str]) -> None:
     from cgtextract.backfill import TerminalProgress
+    from cgtextract.backfill.warc import RecordCounts
     from cgtextract.backfill.worker import WarcResult
 
     progress = TerminalProgress()
     progress(2, None)
-    progress(0, WarcResult(uri="a", seen=1000))
-    progress(0, WarcResult(uri="b", seen=500))
+    progress(0, WarcResult(uri="a", counts=RecordCounts(seen=1000)))
+    progress(0, WarcResult(uri="b", counts=RecordCounts(seen=500)))
     assert progress._records == 1500
     progress.close()

@@ -21,7 +21,7 @@ from cgtextract.backfill import state as st
 from cgtextract.backfill.engines import results
 from cgtextract.backfill.loader import LoadCounts, load_shard
 from cgtextract.backfill.shards import ShardError, read_header, read_summary, shard_path
-from cgtextract.backfill.warc import DEFAULT_MAX_WARC_BYTES, HostFilter, warc_size
+from cgtextract.backfill.warc import DEFAULT_MAX_WARC_BYTES, HostFilter, RecordCounts, warc_size
 from cgtextract.backfill.worker import DEFAULT_RECORD_TIMEOUT_S, WarcResult, WarcTask
 from cgtextract.errors import CgtextractError, InputError
 from cgtextract.pipeline import is_url
@@ -189,10 +189,10 @@ def _whole_shard(shard: Path, uri: str, version: str) -> WarcResult | None:
         summary = read_summary(shard)
     except ShardError:
         return None
-    result = WarcResult(uri=uri, shard=str(shard), failures=list(summary.get("failures", [])))
+    counts = RecordCounts(failures=list(summary.get("failures", [])))
     for name in ("seen", "passed", "read", "failed", "events"):
-        setattr(result, name, int(summary.get(name, 0)))
-    return result
+        setattr(counts, name, int(summary.get(name, 0)))
+    return WarcResult(uri=uri, shard=str(shard), counts=counts)
 
 
 def _drop_parts(shard: Path) -> None:
@@ -211,16 +211,17 @@ def _store(
     progress: Progress | None,
 ) -> None:
     """Record a WARC's result and store its shard; a failure is the WARC's, not the run's."""
-    report.records_seen += result.seen
-    report.records_passed += result.passed
-    report.records_read += result.read
-    report.records_failed += result.failed
+    seen = result.counts
+    report.records_seen += seen.seen
+    report.records_passed += seen.passed
+    report.records_read += seen.read
+    report.records_failed += seen.failed
     counts: dict[str, Any] = {
-        "records_seen": result.seen,
-        "records_passed": result.passed,
-        "records_read": result.read,
-        "records_failed": result.failed,
-        "events": result.events,
+        "records_seen": seen.seen,
+        "records_passed": seen.passed,
+        "records_read": seen.read,
+        "records_failed": seen.failed,
+        "events": seen.events,
         "seconds": result.seconds,
     }
     if result.size is not None:
@@ -315,7 +316,7 @@ class TerminalProgress:
             self._bar.start()
             self._task = self._bar.add_task("backfill", total=total, records=0, rate=0)
             return
-        self._records += result.seen
+        self._records += result.counts.seen
         rate = self._records / max(time.monotonic() - self._started, 1e-6)
         self._bar.update(self._task, advance=1, records=self._records, rate=f"{rate:.0f}")
 

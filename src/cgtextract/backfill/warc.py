@@ -77,6 +77,7 @@ class WarcStream:
         self._done = False
 
     def tell(self) -> int:
+        """Uncompressed bytes handed out so far."""
         return self._position
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
@@ -86,6 +87,7 @@ class WarcStream:
         raise io.UnsupportedOperation("a WARC stream is read front to back")
 
     def read(self, size: int = -1) -> bytes:
+        """Up to `size` uncompressed bytes; b"" at the end (or where a problem stopped it)."""
         want = CHUNK_BYTES if size is None or size < 0 else size
         while len(self._buffer) < want and not self._done:
             self._fill()
@@ -97,6 +99,7 @@ class WarcStream:
         return data
 
     def close(self) -> None:
+        """Close the file or the connection behind the stream."""
         closer = getattr(self._chunks, "close", None)
         if closer is not None:
             closer()

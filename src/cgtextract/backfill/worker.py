@@ -61,12 +61,7 @@ class WarcResult:
     error: str | None = None
     size: int | None = None
     etag: str | None = None
-    seen: int = 0
-    passed: int = 0
-    read: int = 0
-    failed: int = 0
-    events: int = 0
-    failures: list[str] = field(default_factory=list)
+    counts: RecordCounts = field(default_factory=RecordCounts)
     seconds: float = 0.0
     cpu_seconds: float = 0.0  # of this process while it read the WARC
     started: float = 0.0  # wall clock (epoch seconds) when the worker began and ended it
@@ -83,8 +78,8 @@ def read_warc(task: WarcTask) -> WarcResult:
     """Read one WARC into its shard; a bad record is counted and skipped, a bad WARC is the
     result's `error` (and leaves no shard)."""
     start, cpu = time.perf_counter(), time.process_time()
-    counts = RecordCounts()
     result = WarcResult(uri=task.uri, pid=os.getpid(), started=time.time())
+    counts = result.counts
     writer: ShardWriter | None = None
     try:
         writer = ShardWriter(Path(task.shard), task.uri, task.extractor)
@@ -116,8 +111,7 @@ def read_warc(task: WarcTask) -> WarcResult:
                 counts.read += 1
                 counts.events += len(events)
                 writer.add(Item(capture.date, capture.status, article, events))
-        summary = {k: v for k, v in asdict(counts).items()}
-        writer.close(summary)
+        writer.close(asdict(counts))
         result.shard = task.shard
     except (WarcError, CgtextractError, OSError) as exc:
         result.error = str(exc)
@@ -128,9 +122,6 @@ def read_warc(task: WarcTask) -> WarcResult:
     finally:
         if result.shard is None and writer is not None:
             writer.discard()
-    for name in ("seen", "passed", "read", "failed", "events"):
-        setattr(result, name, getattr(counts, name))
-    result.failures = counts.failures
     result.seconds = time.perf_counter() - start
     result.cpu_seconds = time.process_time() - cpu
     result.finished = time.time()
