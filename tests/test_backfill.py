@@ -277,7 +277,8 @@ def test_cli_a_bad_warc_is_one_line_and_exit_1(tmp_path: Path) -> None:
     good = _two_warcs(tmp_path)[0]
     (tmp_path / "bad.warc.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
     args = ["backfill", good, str(tmp_path / "bad.warc.gz"), str(tmp_path / "missing.warc")]
-    result = CliRunner().invoke(app, [*args, "--db", str(tmp_path / "x.db"), "--shards", "s"])
+    shards = str(tmp_path / "s")
+    result = CliRunner().invoke(app, [*args, "--db", str(tmp_path / "x.db"), "--shards", shards])
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("cgtextract: ")]
     assert len(errors) == 2
