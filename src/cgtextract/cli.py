@@ -425,6 +425,103 @@ def runs_cmd(
     sys.stdout.write(ingestion.format_runs(history, json_lines=json_out))
 
 
+@app.command("backfill")
+def backfill_cmd(
+    warcs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="WARC files (.warc, .warc.gz) or http(s) URLs of them.", show_default=False
+        ),
+    ] = None,
+    paths_file: Annotated[
+        str | None,
+        typer.Option("--paths-file", help="A warc.paths listing (plain or gzip), one WARC a line."),
+    ] = None,
+    base_url: Annotated[
+        str, typer.Option("--base-url", help="Prefix of the --paths-file lines that are not URLs.")
+    ] = "https://data.commoncrawl.org/",
+    db: DbOption = None,
+    engine: Annotated[
+        str, typer.Option(help="local (a process pool here) or dask (a Dask cluster).")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (tcp://HOST:8786); default: start a local one."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes (local) or local Dask workers (default 1).")
+    ] = 1,
+    shards: Annotated[
+        Path, typer.Option(help="Directory of the per-WARC shard files (shared with the workers).")
+    ] = Path("backfill-shards"),
+    force: Annotated[
+        bool, typer.Option("--force", help="Read WARCs again that this extractor already read.")
+    ] = False,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option("--allow-host", help="Only pages of this host (and subdomains); repeatable."),
+    ] = None,
+    deny_host: Annotated[
+        list[str] | None,
+        typer.Option("--deny-host", help="Never pages of this host (and subdomains); repeatable."),
+    ] = None,
+    no_prefilter: Annotated[
+        bool, typer.Option("--no-prefilter", help="Read every HTML record (slow; for measuring).")
+    ] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")
+    ] = False,
+) -> None:
+    """Read regulatory events from web archives (WARC files), one task per WARC.
+
+    Only records that pass a keyword prefilter built from patterns/ reach the reader. A WARC
+    already read by this extractor version is skipped (unless --force); a killed run resumes.
+    Exit codes: 0 all read, 1 some WARCs failed (the others were stored), 2 bad usage,
+    database or engine, or every WARC failed.
+
+    Example: cgtextract backfill CC-NEWS-20240101000000-00000.warc.gz --db events.db --workers 2
+
+    Example: cgtextract backfill --paths-file warc.paths.gz --engine dask --scheduler tcp://10.0.0.5:8786
+    """
+    from cgtextract import backfill as bf
+
+    sources = list(warcs or [])
+    try:
+        if paths_file is not None:
+            sources += bf.warc_paths(paths_file, base_url)
+        if not sources:
+            raise CgtextractError("give WARC files or URLs, or --paths-file")
+        if engine not in bf.ENGINES:
+            raise CgtextractError(
+                f"unknown engine {engine!r} (choose from {', '.join(bf.ENGINES)})"
+            )
+    except CgtextractError as exc:
+        raise _fail(str(exc), 2) from None
+    options = bf.BackfillOptions(
+        engine=engine,
+        workers=workers,
+        scheduler=scheduler,
+        shards=shards,
+        force=force,
+        prefilter=not no_prefilter,
+        hosts=bf.HostFilter(allow=tuple(allow_host or ()), deny=tuple(deny_host or ())),
+    )
+    settings = _settings(db)
+    progress = bf.TerminalProgress() if sys.stderr.isatty() else None
+    with _open_store(settings) as store:
+        try:
+            report = bf.backfill(sources, store, settings, options, progress=progress)
+        except CgtextractError as exc:
+            raise _fail(str(exc), 2) from None
+        finally:
+            if progress is not None:
+                progress.close()
+    for line in report.failures:
+        typer.echo(f"cgtextract: {line}", err=True)
+    typer.echo(report.model_dump_json() if json_out else report.summary_line())
+    raise typer.Exit(report.exit_code)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

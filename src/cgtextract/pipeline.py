@@ -33,10 +33,9 @@ def load(source: str, settings: Settings) -> Article:
     """Read and clean one input: a URL, an .html/.htm/.txt file, or '-' for stdin."""
     if is_url(source):
         got = fetch(source, settings)
-        page = decode_html(got.body, got.charset)
-        if got.content_type == "text/plain":
-            return clean_text(page, source)
-        return clean_html(page, source, url=got.final_url)
+        return read_body(
+            got.body, source, charset=got.charset, content_type=got.content_type, url=got.final_url
+        )
     if source == "-":
         data = sys.stdin.read()
         return clean_html(data, source) if looks_like_html(data) else clean_text(data, source)
@@ -58,6 +57,39 @@ def load(source: str, settings: Settings) -> Article:
     if suffix in _TEXT_SUFFIXES or not looks_like_html(text):
         return clean_text(text, source)
     return clean_html(raw, source)
+
+
+def read_body(
+    body: bytes,
+    source: str,
+    *,
+    charset: str | None = None,
+    content_type: str | None = None,
+    url: str | None = None,
+) -> Article:
+    """An HTTP response body, fetched now or read from a web archive, to an Article.
+
+    `charset` and `content_type` come from the response's Content-Type header, `url` is
+    the address the body was served from. `run` and `backfill` both read bodies here, so
+    the same page gives the same article (and so the same events) whichever way it came.
+    """
+    page = decode_html(body, charset)
+    if content_type == "text/plain":
+        return clean_text(page, source)
+    return clean_html(page, source, url=url)
+
+
+def process_body(
+    body: bytes,
+    source: str,
+    *,
+    charset: str | None = None,
+    content_type: str | None = None,
+    url: str | None = None,
+) -> tuple[Article, list[Event]]:
+    """`read_body`, then the events of the article."""
+    article = read_body(body, source, charset=charset, content_type=content_type, url=url)
+    return article, extract(article)
 
 
 def process(source: str, settings: Settings) -> tuple[Article, list[Event]]:

@@ -94,7 +94,7 @@ __all__ = [
     "normalize_product",
 ]
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0004"
 """The newest Alembic revision in `cgtextract/migrations/versions` (a test checks)."""
 
 OWN_TABLES = frozenset({"articles", "events", "mentions", "event_names", "alembic_version"})

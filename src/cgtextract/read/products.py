@@ -31,8 +31,8 @@ _QUALIFIER = r"(?:-[A-Z](?![\w-])|-[a-z]{4}(?![\w-]))?"
 def _inn_two() -> re.Pattern[str]:
     """Two-word INNs of gene and gene-modified cell therapies: 'ciltacabtagene autoleucel',
     'onasemnogene abeparvovec' (word endings in patterns/products.jsonl)."""
-    first = alternation("products.jsonl", "INN_FIRST_END")
-    second = alternation("products.jsonl", "INN_SECOND_END")
+    first = alternation("products.jsonl", "INN_FIRST_STEM")
+    second = alternation("products.jsonl", "INN_SECOND_STEM")
     return re.compile(rf"\b([a-z]{{3,}}(?:{first}))\s+([a-z]{{3,}}(?:{second})){_QUALIFIER}", re.I)
 
 
@@ -40,8 +40,8 @@ def _inn_two() -> re.Pattern[str]:
 def _inn_one() -> re.Pattern[str]:
     """One-word INNs and code names of cell and gene therapies: tisagenlecleucel, lifileucel,
     omidubicel, teserpaturev, Lomecel-B; ordinary words with those endings excluded."""
-    ends = alternation("products.jsonl", "INN_ONE_END")
-    not_inn = alternation("products.jsonl", "NOT_INN")
+    ends = alternation("products.jsonl", "INN_ONE_STEM")
+    not_inn = alternation("products.jsonl", "LOOKALIKE_WORD")
     return re.compile(rf"\b(?!(?:{not_inn})\b)([a-z]{{4,}}(?:{ends}){_QUALIFIER})(?![\w-])", re.I)
 
 

@@ -43,7 +43,12 @@ def patterns_dir() -> Path:
 @cache
 def load_patterns(name: str) -> tuple[dict[str, Any], ...]:
     """Read one JSONL vocabulary file; a malformed line is a PatternError naming it."""
-    path = patterns_dir() / name
+    return read_rows(patterns_dir() / name)
+
+
+def read_rows(path: Path) -> tuple[dict[str, Any], ...]:
+    """The `{"label", "pattern", "id"}` rows of a JSONL vocabulary file anywhere (a backfill
+    may read another directory's); a malformed line is a PatternError naming it."""
     rows: list[dict[str, Any]] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
