@@ -10,7 +10,7 @@ descriptors releases put before a name ("Cambridge, Mass.-based", "Japanese drug
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from cgtextract.read.vocab import SPANS_KEY, alternation, build_nlp, words
 
@@ -180,7 +180,7 @@ def _calendar() -> frozenset[str]:
 _NOT_ORG_SPANS = {"REGULATOR", "DISEASE", "DESIGNATION", "DOCTYPE"}
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: a long run meets many names
 def is_company(name: str) -> bool:
     """Does the candidate look like an organization's name?"""
     tokens = name.split()

@@ -92,6 +92,7 @@ class DocState:
         self.spans: dict[int, list[Span]] = {}
         self.products: dict[int, list[ProductMention]] = {}
         self.companies: dict[str, str] = {}
+        self.read: set[int] = set()  # the sentences worth reading (the spaCy pass's)
         self.abbrev: dict[str, str] = {}
         self._abbrev_hits: dict[int, list[tuple[int, str]]] = {}
 

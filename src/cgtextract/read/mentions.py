@@ -437,6 +437,7 @@ def read_mentions(doc: DocState) -> None:
     ]
     for s in sentences:
         doc.spans[s.idx] = []
+    doc.read = {s.idx for s in read}
     assign_spans(doc, chunks(read), nlp)
     if object_brands(doc, read):
         rescan_names(doc)
@@ -444,7 +445,8 @@ def read_mentions(doc: DocState) -> None:
         if "(" in s.text:
             learn_abbreviations(s.text, doc.abbrev)
     for s in sentences:
-        s.clause_breaks = clause_breaks(s, doc.spans[s.idx])
+        if any(sp.label == "ACTION" for sp in doc.spans[s.idx]):
+            s.clause_breaks = clause_breaks(s, doc.spans[s.idx])  # others: found when needed
 
 
 _LETTER_CODE = re.compile(r"(?<![\w-])([A-Z]{2,5}-[A-Z]{1,2})(?![\w-])")

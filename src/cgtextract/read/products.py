@@ -70,6 +70,12 @@ def _apposed_brand() -> re.Pattern[str]:
 
 
 @cache
+def _product_noun_hint() -> re.Pattern[str]:
+    """Any product noun at all (no word boundaries: a hint, checked before the pattern)."""
+    return re.compile(alternation("grammar.jsonl", "PRODUCT_NOUN"))
+
+
+@cache
 def _therapy_brand() -> re.Pattern[str]:
     """'the gene therapy Zolgensma': a capitalized name after a product noun."""
     nouns = alternation("grammar.jsonl", "PRODUCT_NOUN")
@@ -209,7 +215,7 @@ def find_products(
         (_BRAND_TM, "®" in text or "™" in text or "(R)" in text or "(TM)" in text),
         (_brand_named(), any(w in low for w in ("name", "known", "former", "previous", "market"))),
         (_POSSESSIVE_BRAND, "'" in text or "’" in text),
-        (_therapy_brand(), any(w in low for w in words("grammar.jsonl", "PRODUCT_NOUN"))),
+        (_therapy_brand(), _product_noun_hint().search(low) is not None),
         (_BRAND_FOR_CODE, has_digit and " for " in text),
         (_apposed_brand(), ", its " in text or ", their " in text or ", our " in text),
     )

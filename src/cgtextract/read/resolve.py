@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from cgtextract.read.companies import clean_company, company_heads, strip_legal, subject_company
 from cgtextract.read.document import DocState, Product, Span, Why
@@ -126,12 +126,14 @@ def profile_products(
         if s.quote or (s.boilerplate and not about_product(s, doc, mention_of)):
             continue
         segs = product_segments(doc, s, mention_of)
-        if not segs and not s.heading:
+        named = {k for k, _, _ in segs}
+        if not segs and not s.heading and s.idx in doc.read:
+            # a sentence that names no product speaks of the one in focus ('It is ...'), when
+            # it was worth reading at all
             if _ANAPHOR_ALL.match(s.text) and prev_keys:
                 segs = [(k, s.start, s.end) for k in prev_keys]
             elif focus:
                 segs = [(focus[-1], s.start, s.end)]
-        named = {k for k, _, _ in product_segments(doc, s, mention_of)}
         for key, a, b in segs:
             p = products[key]
             inside_names = [(m.start, m.end) for m in doc.products[s.idx]]
@@ -298,6 +300,8 @@ def _owner_rx() -> re.Pattern[str]:
 
 def _owner(segment: str, doc: DocState) -> str | None:
     """The developer a segment names for its product, as a company name."""
+    if not any(w in segment for w in (" by ", " from ", " that ", " which ")):
+        return None  # the cheap test first: every form holds one of these words
     m = _owner_rx().search(segment)
     if m:
         who = clean_company(m.group(1) or m.group(2))
@@ -524,6 +528,11 @@ def _subject_owner(doc: DocState, sentence: str, names: set[str]) -> str | None:
 
 def _is_agency(doc: DocState, name: str) -> bool:
     """True when a would-be company is a regulator ('The FDA', 'Health Canada')."""
+    return _names_agency(name)
+
+
+@lru_cache(maxsize=4096)  # bounded: a long run meets many names
+def _names_agency(name: str) -> bool:
     sdoc = build_nlp()(name)
     return any(sp.label_ in {"REGULATOR", "COUNTRY"} for sp in sdoc.spans[SPANS_KEY])
 
