@@ -158,17 +158,24 @@ def not_subject() -> frozenset[str]:
 
 
 @cache
-def _legal_name_rx() -> re.Pattern[str]:
-    """A capitalized name followed by a legal suffix: 'BioMarin Pharmaceutical Inc.'."""
+def _legal_suffix_rx() -> re.Pattern[str]:
+    """A legal suffix after a name: ', Inc.', ' Co., Ltd.'."""
     suffixes = "|".join(re.escape(s) for s in legal_suffixes())
-    return re.compile(
-        rf"\b([A-Z][\w&.’'-]*(?:\s+[A-Z][\w&.’'-]*){{0,3}}),?\s+(?:{suffixes})(?![\w])"
-    )
+    return re.compile(rf",?\s+(?:{suffixes})(?![\w])")
+
+
+_NAME_BEFORE = re.compile(r"([A-Z][\w&.’'-]*(?:\s+[A-Z][\w&.’'-]*){0,3})$")
 
 
 def legal_names(text: str) -> list[str]:
-    """Every company name the text gives with its legal suffix."""
-    return [m.group(1) for m in _legal_name_rx().finditer(text)]
+    """Every company name the text gives with its legal suffix ('BioMarin Pharmaceutical
+    Inc.'): each suffix found, then the capitalized words before it."""
+    out = []
+    for m in _legal_suffix_rx().finditer(text):
+        name = _NAME_BEFORE.search(text, max(0, m.start() - 80), m.start())
+        if name and (name.start() == 0 or not text[name.start() - 1].isalnum()):
+            out.append(name.group(1))
+    return out
 
 
 @cache

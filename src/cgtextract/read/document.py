@@ -11,7 +11,7 @@ from cgtextract.read.layout import (
     Sentence,
     build_frame,
 )
-from cgtextract.read.products import ProductMention
+from cgtextract.read.products import ProductMention, norm
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,7 @@ class DocState:
         self.products: dict[int, list[ProductMention]] = {}
         self.companies: dict[str, str] = {}
         self.read: set[int] = set()  # the sentences worth reading (the spaCy pass's)
+        self.disease_words: dict[int, bool] = {}  # sentence -> holds a disease word
         self.abbrev: dict[str, str] = {}
         self._abbrev_hits: dict[int, list[tuple[int, str]]] = {}
 
@@ -111,6 +112,14 @@ class DocState:
         """The one agency a text names, if it names exactly one."""
         ids = {sp.id for spans in self.spans.values() for sp in spans if sp.label == "REGULATOR"}
         return ids.pop() if len(ids) == 1 else None
+
+    def product_keys(self) -> set[str]:
+        """Every product name of the text, normalized (found once)."""
+        if self._product_keys is None:
+            self._product_keys = {norm(m.name) for ms in self.products.values() for m in ms}
+        return self._product_keys
+
+    _product_keys: set[str] | None = None
 
     def abbrev_hits(self, s: Sentence) -> list[tuple[int, str]]:
         """Where the abbreviations this document defines occur in a sentence: (offset, short),

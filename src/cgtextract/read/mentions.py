@@ -244,13 +244,35 @@ def _subsequence(letters: list[str], text: str) -> bool:
 
 
 @cache
-def disease_heads() -> re.Pattern[str]:
-    """A disease name's last word: a head noun ('lymphoma', 'syndrome', 'failure') or a
-    medical suffix ('papillomatosis', 'retinoschisis'), from patterns/disease_words.jsonl."""
-    heads = alternation("disease_words.jsonl", "DISEASE_HEAD")
-    suffixes = alternation("disease_words.jsonl", "DISEASE_SUFFIX")
-    not_disease = alternation("disease_words.jsonl", "NOT_DISEASE")
-    return re.compile(rf"\b(?:{heads}|(?!(?:{not_disease})\b)[a-z]{{3,}}(?:{suffixes}))\b")
+def _disease_lexicon() -> tuple[frozenset[str], tuple[str, ...], frozenset[str], re.Pattern[str]]:
+    """Single-word heads, medical suffixes, words that only look like them, and a pattern for
+    the heads of several words ('hemophilia A', 'retinitis pigmentosa')."""
+    heads = words("disease_words.jsonl", "DISEASE_HEAD")
+    single = frozenset(h for h in heads if " " not in h)
+    multi = [h for h in heads if " " in h]
+    multi_rx = re.compile(r"\b(?:" + "|".join(re.escape(h) for h in multi) + r")\b")
+    suffixes = tuple(words("disease_words.jsonl", "DISEASE_SUFFIX"))
+    not_disease = frozenset(words("disease_words.jsonl", "NOT_DISEASE"))
+    return single, suffixes, not_disease, multi_rx
+
+
+_WORD_RUN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def disease_heads(text: str) -> list[tuple[int, int]]:
+    """Where a disease name's last word stands: a head noun ('lymphoma', 'syndrome',
+    'failure'), a lower-case word with a medical suffix ('papillomatosis', 'retinoschisis'),
+    or a head of several words (patterns/disease_words.jsonl). Words are checked one by one:
+    a suffix pattern would be tried at every letter."""
+    single, suffixes, not_disease, multi_rx = _disease_lexicon()
+    found = [(m.start(), m.end()) for m in multi_rx.finditer(text)]
+    for m in _WORD_RUN.finditer(text):
+        word = m.group()
+        suffixed = word.islower() and word.endswith(suffixes) and len(word) >= 6
+        head = word in single or (suffixed and word not in not_disease)
+        if head and not any(a <= m.start() < b for a, b in found):
+            found.append((m.start(), m.end()))
+    return sorted(found)
 
 
 @cache
@@ -274,6 +296,8 @@ def _side_effect() -> re.Pattern[str]:
 
 def diseases_in(doc: DocState, s: Sentence, a: int, b: int) -> list[str]:
     """Disease names in [a, b) of a sentence: vocabulary first, then disease-head phrases."""
+    if not _may_name_a_disease(doc, s):
+        return []
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     blocked = [
@@ -291,14 +315,14 @@ def diseases_in(doc: DocState, s: Sentence, a: int, b: int) -> list[str]:
     for pos, short in doc.abbrev_hits(s) if doc.abbrev else ():
         long = doc.abbrev[short]
         st = s.start + pos
-        if a <= st < b and not any(x <= st < y for x, y in taken) and disease_heads().search(long):
+        if a <= st < b and not any(x <= st < y for x, y in taken) and disease_heads(long):
             found.append((st, long))
             taken.append((st, st + len(short)))
     seg = doc.article.text[a:b]
-    for m in disease_heads().finditer(seg):
-        st = _modifiers_start(seg, m.start())
-        phrase = seg[st : m.end()]
-        if st == m.start():
+    for h_start, h_end in disease_heads(seg):
+        st = _modifiers_start(seg, h_start)
+        phrase = seg[st:h_end]
+        if st == h_start:
             continue  # a bare 'disease' or 'cancers' names nothing
         st += a
         if any(x < st + len(phrase) and st < y for x, y in taken + blocked):
@@ -325,6 +349,20 @@ def diseases_in(doc: DocState, s: Sentence, a: int, b: int) -> list[str]:
             continue  # 'acute lymphoblastic leukemia' inside 'T-cell acute lymphoblastic leukemia'
         out.append(name)
     return out
+
+
+def _may_name_a_disease(doc: DocState, s: Sentence) -> bool:
+    """Whether a sentence holds any disease word at all, found once per sentence (the walk
+    over its parts, done for every product and act, is then spared)."""
+    known = doc.disease_words.get(s.idx)
+    if known is None:
+        known = (
+            any(sp.label == "DISEASE" for sp in doc.spans[s.idx])
+            or bool(doc.abbrev and doc.abbrev_hits(s))
+            or bool(disease_heads(s.text))
+        )
+        doc.disease_words[s.idx] = known
+    return known
 
 
 def _modifiers_start(seg: str, head: int) -> int:
@@ -454,16 +492,41 @@ _LETTER_CODE = re.compile(r"(?<![\w-])([A-Z]{2,5}-[A-Z]{1,2})(?![\w-])")
 
 def _presented_as_product(text: str, name: str) -> bool:
     """Does the text present the name as a product: a possessive, a product noun or an
-    apposition before or after it, or a preposition that takes a product?"""
-    n = re.escape(name)
-    nouns = alternation("grammar.jsonl", "PRODUCT_NOUN")
-    return bool(
-        re.search(
-            rf"(?:'s|’s|s'|s’)\s+{n}\b|\b(?:{nouns})\s+{n}\b|"
-            rf"\b{n},\s+(?:an?|its|our)\s|\b{n}\s+(?:is|was)\s+(?:an?|the|our|its)\s|"
-            rf"\b(?:of|with|for|to|dose)\s+{n}\b(?!\s+(?:trial|study|studies))",
-            text,
+    apposition before or after it, or a preposition that takes a product? (Each place the
+    name stands is looked at, not the whole text once per pattern.)"""
+    owner_or_noun, preposition, after = _presentation()
+    at = text.find(name)
+    while at >= 0:
+        end = at + len(name)
+        whole = (at == 0 or not text[at - 1].isalnum()) and (
+            end == len(text) or not text[end].isalnum()
         )
+        window = max(0, at - 40)
+        if whole and (
+            owner_or_noun.search(text, window, at)
+            or after.match(text, end, end + 40)
+            or (
+                preposition.search(text, window, at)
+                and not _STUDY_NEXT.match(text, end, end + 20)
+            )
+        ):
+            return True
+        at = text.find(name, end)
+    return False
+
+
+_STUDY_NEXT = re.compile(r"\s+(?:trial|study|studies)\b", re.I)
+
+
+@cache
+def _presentation() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """What stands before and after a name that presents it as a product: an owner or a
+    product noun before it, a preposition that takes a product, an apposition after it."""
+    nouns = alternation("grammar.jsonl", "PRODUCT_NOUN")
+    return (
+        re.compile(rf"(?:'s|’s|s'|s’|\b(?:{nouns}))\s+$"),
+        re.compile(r"\b(?:of|with|for|to|dose)\s+$"),
+        re.compile(r",\s+(?:an?|its|our)\s|\s+(?:is|was)\s+(?:an?|the|our|its)\s"),
     )
 
 

@@ -446,7 +446,7 @@ def product_company(doc: DocState, p: Product) -> str | None:
     last. None rather than a guess."""
     frame = doc.frame
     first = next((s for s in frame.sentences if s.start <= p.first < s.end + 1), None)
-    names = {norm(n) for pr in products_names(doc) for n in pr}
+    names = doc.product_keys()
 
     def chose(who: str, rule: str, s: Sentence | None = None, why: Why | None = None) -> str:
         span = (s.start, s.end) if s else (None, None)
