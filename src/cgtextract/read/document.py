@@ -93,7 +93,8 @@ class DocState:
         self.products: dict[int, list[ProductMention]] = {}
         self.companies: dict[str, str] = {}
         self.read: set[int] = set()  # the sentences worth reading (the spaCy pass's)
-        self.disease_words: dict[int, bool] = {}  # sentence -> holds a disease word
+        # sentence -> where its disease heads stand (sentence offsets), found once
+        self.disease_heads: dict[int, list[tuple[int, int]]] = {}
         self.abbrev: dict[str, str] = {}
         self._abbrev_hits: dict[int, list[tuple[int, str]]] = {}
 

@@ -259,20 +259,44 @@ def _disease_lexicon() -> tuple[frozenset[str], tuple[str, ...], frozenset[str],
 _WORD_RUN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
+_HEAD_OF: dict[str, bool] = {}  # word -> ends a disease name (a memo: words recur)
+
+
+def _is_head(word: str) -> bool:
+    """A head noun ('lymphoma', 'syndrome', 'failure') or a lower-case word with a medical
+    suffix ('papillomatosis', 'retinoschisis'), from patterns/disease_words.jsonl."""
+    known = _HEAD_OF.get(word)
+    if known is None:
+        single, suffixes, not_disease, _ = _disease_lexicon()
+        suffixed = word.islower() and len(word) >= 6 and word.endswith(suffixes)
+        known = word in single or (suffixed and word not in not_disease)
+        if len(_HEAD_OF) > 200_000:
+            _HEAD_OF.clear()
+        _HEAD_OF[word] = known
+    return known
+
+
 def disease_heads(text: str) -> list[tuple[int, int]]:
-    """Where a disease name's last word stands: a head noun ('lymphoma', 'syndrome',
-    'failure'), a lower-case word with a medical suffix ('papillomatosis', 'retinoschisis'),
-    or a head of several words (patterns/disease_words.jsonl). Words are checked one by one:
-    a suffix pattern would be tried at every letter."""
-    single, suffixes, not_disease, multi_rx = _disease_lexicon()
-    found = [(m.start(), m.end()) for m in multi_rx.finditer(text)]
+    """Where a disease name's last word stands: a head word (`_is_head`) or a head of several
+    words ('hemophilia A'). Words are checked one by one, through a memo: a suffix pattern
+    would be tried at every letter."""
+    multi_rx = _disease_lexicon()[3]
+    found = [(m.start(), m.end()) for m in multi_rx.finditer(text)] if _has_multi(text) else []
     for m in _WORD_RUN.finditer(text):
-        word = m.group()
-        suffixed = word.islower() and word.endswith(suffixes) and len(word) >= 6
-        head = word in single or (suffixed and word not in not_disease)
-        if head and not any(a <= m.start() < b for a, b in found):
+        if _is_head(m.group()) and not any(a <= m.start() < b for a, b in found):
             found.append((m.start(), m.end()))
     return sorted(found)
+
+
+def _has_multi(text: str) -> bool:
+    """Whether the first word of any head of several words is there (a substring test)."""
+    return any(w in text for w in _multi_firsts())
+
+
+@cache
+def _multi_firsts() -> tuple[str, ...]:
+    heads = words("disease_words.jsonl", "DISEASE_HEAD")
+    return tuple({h.split()[0] for h in heads if " " in h})
 
 
 @cache
@@ -319,7 +343,10 @@ def diseases_in(doc: DocState, s: Sentence, a: int, b: int) -> list[str]:
             found.append((st, long))
             taken.append((st, st + len(short)))
     seg = doc.article.text[a:b]
-    for h_start, h_end in disease_heads(seg):
+    for h_start, h_end in _heads_of(doc, s):
+        h_start, h_end = h_start + s.start - a, h_end + s.start - a
+        if h_start < 0 or h_end > len(seg):
+            continue
         st = _modifiers_start(seg, h_start)
         phrase = seg[st:h_end]
         if st == h_start:
@@ -351,18 +378,21 @@ def diseases_in(doc: DocState, s: Sentence, a: int, b: int) -> list[str]:
     return out
 
 
+def _heads_of(doc: DocState, s: Sentence) -> list[tuple[int, int]]:
+    """A sentence's disease heads, found once (every product and act then reads its part)."""
+    heads = doc.disease_heads.get(s.idx)
+    if heads is None:
+        heads = doc.disease_heads[s.idx] = disease_heads(s.text)
+    return heads
+
+
 def _may_name_a_disease(doc: DocState, s: Sentence) -> bool:
-    """Whether a sentence holds any disease word at all, found once per sentence (the walk
-    over its parts, done for every product and act, is then spared)."""
-    known = doc.disease_words.get(s.idx)
-    if known is None:
-        known = (
-            any(sp.label == "DISEASE" for sp in doc.spans[s.idx])
-            or bool(doc.abbrev and doc.abbrev_hits(s))
-            or bool(disease_heads(s.text))
-        )
-        doc.disease_words[s.idx] = known
-    return known
+    """Whether a sentence holds any disease word at all."""
+    return (
+        bool(_heads_of(doc, s))
+        or any(sp.label == "DISEASE" for sp in doc.spans[s.idx])
+        or bool(doc.abbrev and doc.abbrev_hits(s))
+    )
 
 
 def _modifiers_start(seg: str, head: int) -> int:
@@ -423,7 +453,7 @@ def read_mentions(doc: DocState) -> None:
     # capital letters joined by a hyphen ('TG-C') name a product where the text presents them
     # as one ('TG-C, the cell and gene therapy'); elsewhere they are too like 'CAR-T'
     text = doc.article.text
-    for name in {m.group(1) for m in _LETTER_CODE.finditer(text)}:
+    for name in _letter_codes(text):
         if norm(name) in reject or not _presented_as_product(text, name):
             continue
         for s in sentences:
@@ -488,6 +518,21 @@ def read_mentions(doc: DocState) -> None:
 
 
 _LETTER_CODE = re.compile(r"(?<![\w-])([A-Z]{2,5}-[A-Z]{1,2})(?![\w-])")
+_HYPHEN_CAPITAL = re.compile(r"-[A-Z]")
+
+
+def _letter_codes(text: str) -> set[str]:
+    """What `_LETTER_CODE` finds, reached from each hyphen before a capital (a pattern that
+    starts with a look-behind is tried at every character)."""
+    out = set()
+    for h in _HYPHEN_CAPITAL.finditer(text):
+        i = h.start()
+        while i > 0 and i > h.start() - 5 and "A" <= text[i - 1] <= "Z":
+            i -= 1
+        m = _LETTER_CODE.match(text, i)
+        if m:
+            out.add(m.group(1))
+    return out
 
 
 def _presented_as_product(text: str, name: str) -> bool:
