@@ -159,9 +159,10 @@ def not_subject() -> frozenset[str]:
 
 @cache
 def _legal_suffix_rx() -> re.Pattern[str]:
-    """A legal suffix after a name: ', Inc.', ' Co., Ltd.'."""
+    """A legal suffix after a name: ' Inc.', ' Co., Ltd.' (from the space before it: a
+    pattern that starts with an optional comma is tried at every character)."""
     suffixes = "|".join(re.escape(s) for s in legal_suffixes())
-    return re.compile(rf",?\s+(?:{suffixes})(?![\w])")
+    return re.compile(rf"\s(?:{suffixes})(?![\w])")
 
 
 _NAME_BEFORE = re.compile(r"([A-Z][\w&.’'-]*(?:\s+[A-Z][\w&.’'-]*){0,3})$")
@@ -172,7 +173,13 @@ def legal_names(text: str) -> list[str]:
     Inc.'): each suffix found, then the capitalized words before it."""
     out = []
     for m in _legal_suffix_rx().finditer(text):
-        name = _NAME_BEFORE.search(text, max(0, m.start() - 80), m.start())
+        # the suffix's own ', ' or spaces are no part of the name
+        at = m.start()
+        while at > 0 and text[at - 1].isspace():
+            at -= 1
+        if at > 0 and text[at - 1] == ",":
+            at -= 1
+        name = _NAME_BEFORE.search(text, max(0, at - 80), at)
         if name and (name.start() == 0 or not text[name.start() - 1].isalnum()):
             out.append(name.group(1))
     return out
