@@ -129,12 +129,16 @@ def _garbled(text: str) -> bool:
 
 # characters that look like a hyphen or a space to a reader but not to a pattern
 # ('ST‑segment', 'cell‑based' with U+2011): replaced one for one, so offsets still hold
-_TYPOGRAPHY = str.maketrans({"\u2010": "-", "\u2011": "-", "\u00a0": " ", "\u202f": " "})
+_TYPOGRAPHY = (("\u2010", "-"), ("\u2011", "-"), ("\u00a0", " "), ("\u202f", " "))
 
 
 def same_length_typography(text: str) -> str:
-    """Non-breaking hyphens and spaces as their plain forms (one character each)."""
-    return text.translate(_TYPOGRAPHY)
+    """Non-breaking hyphens and spaces as their plain forms (one character each; replace()
+    per character, which is many times faster than translate() on a long text)."""
+    for char, plain in _TYPOGRAPHY:
+        if char in text:
+            text = text.replace(char, plain)
+    return text
 
 
 def clean_text(text: str, source: str) -> Article:

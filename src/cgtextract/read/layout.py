@@ -233,6 +233,9 @@ _PLACES = re.compile(
 _SEP = re.compile(r"\s*(?:--|[–—]|-(?=\s)|/|:(?=\s))\s*")
 
 
+_ANY_DIGIT = re.compile(r"\d")
+
+
 @cache
 def _wire() -> re.Pattern[str]:
     wires = alternation("layout.jsonl", "WIRE")
@@ -255,7 +258,9 @@ def parse_dateline(paragraph: str) -> Dateline | None:
         places, pos = "", 0
     else:
         places, pos = m.group().rstrip(" ,"), m.end()
-    dates = {d.start: d for d in find_dates(head) if d.kind in {"mdy", "dmy", "iso"}}
+    # day-precise dates only, and each of those holds a digit
+    full = find_dates(head) if _ANY_DIGIT.search(head) else []
+    dates = {d.start: d for d in full if d.kind in {"mdy", "dmy", "iso"}}
     announced: date | None = None
     wire = sep = False
     while pos < len(head):
