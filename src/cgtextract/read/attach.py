@@ -60,7 +60,7 @@ def _vague(doc: DocState, s: Sentence) -> bool:
         # 'X submitted the IND on March 29': a definite application named before
         and not any(
             sp.label == "DOCTYPE"
-            and re.search(r"\b(?:the|its|this|that)\s+$", s.text[: sp.start - s.start])
+            and re.search(r"\b(?:the|its|this|that)\s+$", s.text[: sp.start - s.start], re.I)
             for sp in doc.spans[s.idx]
         )
     )

@@ -550,10 +550,7 @@ def _presented_as_product(text: str, name: str) -> bool:
         if whole and (
             owner_or_noun.search(text, window, at)
             or after.match(text, end, end + 40)
-            or (
-                preposition.search(text, window, at)
-                and not _STUDY_NEXT.match(text, end, end + 20)
-            )
+            or (preposition.search(text, window, at) and not _STUDY_NEXT.match(text, end, end + 20))
         ):
             return True
         at = text.find(name, end)

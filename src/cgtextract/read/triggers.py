@@ -17,6 +17,14 @@ def _hedge() -> re.Pattern[str]:
 
 
 @cache
+def _condition_scope() -> re.Pattern[str]:
+    """'may be marketed only after it completes trials and is approved': a condition whose
+    scope runs, without a comma, over the coordinated verbs that follow it."""
+    words_ = alternation("assertion.jsonl", "HEDGE_SCOPE")
+    return re.compile(rf"\b(?:{words_})\b[^,;:()]*$", re.I)
+
+
+@cache
 def _hedge_after() -> re.Pattern[str]:
     """'Approval of allogeneic products remains uncertain': doubt stated after the act."""
     doubt = alternation("assertion.jsonl", "HEDGE_AFTER")
@@ -258,7 +266,9 @@ def _action_kind(
     regs = [sp.id for sp in doc.spans[s.idx] if sp.label in {"REGULATOR", "COUNTRY"}]
     # China's CDE 'accepts' an IND when it is filed (SCHEMA.md): the act's agency, or the
     # text's own agency when the sentence names none
-    china = "NMPA" in regs or (not regs and doc.home_regulator == "NMPA")
+    china = "NMPA" in regs or (
+        not regs and (_previous_agency(doc, s) or doc.home_regulator) == "NMPA"
+    )
     if (
         act in {"lift", "place"}
         and "hold" not in kinds
@@ -289,6 +299,10 @@ def _action_kind(
     if act == "accept":
         if not near and any(lo <= x <= hi for x, _ in desig_ranges):
             return None  # 'accepted into the PRIME scheme' is the designation itself
+        if not kinds and _TRIAL_APPROVED.search(s.text):
+            # 'the ... injection accepted on 29 April 2025 meets the requirements, and a
+            # clinical trial is approved': the application accepted is the trial's
+            kinds = {"ind"}
         if kinds & {"ind", "cta"}:
             return "ind_submission" if china else "ind_clearance"
         if kinds & {"marketing", "application"}:
@@ -346,12 +360,29 @@ _APPLICATION_FOR = re.compile(r"\bapplications?\s+for\s+(?:[\w-]+\s+){0,4}$", re
 
 @cache
 def _counted() -> re.Pattern[str]:
-    """'58 clinical trial applications', '44 products': a tally of acts, not one act."""
+    """'58 clinical trial applications', 'the number of cell therapy clinical trial
+    applications': a tally of acts, not one act."""
     nouns = alternation("grammar.jsonl", "COUNTED_NOUN")
-    return re.compile(rf"\b\d+\s+(?:[\w-]+\s+){{0,3}}(?:{nouns})\b", re.I)
+    tally = alternation("grammar.jsonl", "TALLY_WORD")
+    # the noun as written: 'Medical Products Administration' counts nothing
+    return re.compile(rf"\b(?:\d+|(?i:{tally}))\s+(?:[\w-]+\s+){{0,4}}(?:{nouns})\b")
 
 
+_TRIAL_APPROVED = re.compile(
+    r"\bclinical\s+trials?\b[^.;]{0,80}\b(?:approved|cleared|permitted|allowed)\b", re.I
+)
 _TRIAL_SUBJECT = re.compile(r"\bclinical\s+(?:trials?|stud(?:y|ies))\b[^,;]{0,60}$", re.I)
+
+
+def _previous_agency(doc: DocState, s: Sentence) -> str | None:
+    """'... received a clinical trial approval notice from the NMPA. The application had been
+    accepted on ...': the agency the paragraph named last, before this sentence."""
+    prev = [x for x in doc.frame.sentences if x.para == s.para and x.idx < s.idx]
+    for x in reversed(prev[-2:]):
+        regs = [sp.id for sp in doc.spans[x.idx] if sp.label in {"REGULATOR", "COUNTRY"}]
+        if regs:
+            return regs[-1]
+    return None
 
 
 def _previous_doctypes(doc: DocState, s: Sentence) -> set[str]:
@@ -422,5 +453,7 @@ def _hedged(s: Sentence, pos: int, actions: list[Span], filing: bool = False) ->
             window = window[: d.start - w_lo] + " DATE " + window[d.end - w_lo :]
     words = window.split()
     if s.text.lstrip().lower().startswith(("if ", "when ", "once ", "should ", "upon ")):
+        return True
+    if _condition_scope().search(s.text, 0, pos - s.start):
         return True
     return bool(_hedge().search(" ".join(words[-12:])))
