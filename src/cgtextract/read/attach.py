@@ -12,7 +12,7 @@ from cgtextract.read.layout import (
 )
 from cgtextract.read.mentions import about_product, diseases_in
 from cgtextract.read.products import ProductMention, focus_mention, norm
-from cgtextract.read.resolve import product_segments, pronoun_product
+from cgtextract.read.resolve import new_product, product_segments, pronoun_product
 from cgtextract.read.triggers import clause_bounds, find_cues
 from cgtextract.read.vocab import alternation, mapping, word_rx
 
@@ -451,7 +451,9 @@ def _cue_products(
         ):
             cue.why["product"] = Why("attach", "product_of_the_disease_named")
             return [(k, _display(products[k]), None) for k in hits]
-    if focus is not None:
+    if focus is not None and (
+        pronoun_product().search(s.text) or not new_product().search(doc.article.text, lo, hi)
+    ):
         cue.why["product"] = Why("attach", "product_in_focus_anaphora")
         return [(focus, _display(products[focus]), None)]
     return []

@@ -27,6 +27,14 @@ def pronoun_product() -> re.Pattern[str]:
     return re.compile(rf"\b(?:the|this|that|its|our)\s+(?:{nouns})\b|\bit\b", re.I)
 
 
+@cache
+def new_product() -> re.Pattern[str]:
+    """'a Chinese iPSC heart therapy', 'an allogeneic CAR-T candidate': an indefinite product
+    noun phrase introduces a product not yet named, which no earlier name can stand for."""
+    nouns = alternation("grammar.jsonl", "PRODUCT_NOUN")
+    return re.compile(rf"\b(?:a|an|another)\s+(?:[\w-]+\s+){{0,4}}?(?:{nouns})\b", re.I)
+
+
 _ANAPHOR_ALL = re.compile(r"^(?:Both|The two|These|All (?:three|four|of these)|The three)\b")
 
 

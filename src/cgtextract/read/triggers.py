@@ -156,6 +156,8 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             continue  # 'The lifting of the holds comes as ...' restates an act already told
         if _nominal(a) and not _named_in_clause(doc, s, a):
             continue  # 'Approval of allogeneic products remains ...': no agency, no product
+        if _nominal(a) and _among_steps(doc, s, a):
+            continue  # 'runs approval, reimbursement assessment and price negotiation'
         if any(
             c.kind == kind
             and clause_bounds(s, c.start) == clause_bounds(s, a.start)
@@ -224,6 +226,22 @@ def _drop_background_filings(s: Sentence, cues: list[Cue]) -> list[Cue]:
 def _nominal(a: Span) -> bool:
     """An act named by a noun ('approval', 'clearance') rather than a verb."""
     return bool(re.search(r"(?:al|ance|ion|ions|als)$", a.text.lower()))
+
+
+_LIST_AFTER = re.compile(r"\s*,\s+[^,;.()]{2,50}?(?:,\s*[^,;.()]{2,50}?)*,?\s+and\s+[^,;.()]{2,50}")
+
+
+def _among_steps(doc: DocState, s: Sentence, a: Span) -> bool:
+    """A noun act listed first among nouns that are no regulatory acts ('approval,
+    reimbursement assessment and price negotiation'): one step of a process, named."""
+    m = _LIST_AFTER.match(doc.article.text, a.end, s.end)
+    if not m:
+        return False
+    return not any(
+        sp.label in {"ACTION", "DESIGNATION", "DOCTYPE", "REGULATOR"}
+        and a.end <= sp.start < m.end()
+        for sp in doc.spans[s.idx]
+    )
 
 
 def _named_in_clause(doc: DocState, s: Sentence, a: Span) -> bool:
