@@ -522,11 +522,22 @@ def _cue_date(
         r = ok(d)
         if r and not _is_target_date(s.text, d):
             return found("date_of_the_report", r, False, d)
-    if day and s.opening and _PRESENT_PERFECT.search(doc.article.text, lo, cue.start):
+    announces = s.opening or _announces_now().search(doc.article.text, s.start, cue.start)
+    if day and announces and _PRESENT_PERFECT.search(doc.article.text, lo, cue.start):
         # the lead's 'the FDA has granted ...' is the news of the day the text is dated (a
         # weak date: an act dated elsewhere in the text keeps its own)
         return found("present_perfect_in_the_lead", (day.isoformat(), "day"), False)
     return None
+
+
+@cache
+def _announces_now() -> re.Pattern[str]:
+    """'The Board is pleased to announce that the NMPA has accepted ...', 'X announces that':
+    an announcement in the present tense is the news of the text's own day, wherever it stands."""
+    moods = alternation("grammar.jsonl", "ANNOUNCE_MOOD")
+    return re.compile(
+        rf"\b(?:(?:is|are)\s+(?:{moods})\s+to\s+announce|announces)\s+that\b", re.I
+    )
 
 
 _PRESENT_PERFECT = re.compile(

@@ -144,7 +144,7 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
         lo, hi = clause_bounds(s, a.start)
         if _counted().search(doc.article.text, lo, hi):
             continue  # 'the CDE had accepted 58 clinical trial applications': a tally, no act
-        if _not_regulator().search(doc.article.text[lo:hi]):
+        if _other_actor(doc, s, a, lo, hi):
             continue  # an ethics committee or IRB approving a study is not a regulator's act
         if a.text.lower().endswith(("ance", "ion", "ing", "al")) and _RESTATED_DET.search(
             text[: a.start - s.start]
@@ -189,7 +189,37 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             )
         ):
             cues.append(Cue("crl", "crl", dc.start, dc.end, "complete_response_letter_named"))
+    cues += _gapped(s, spans, cues)
     return sorted(_drop_background_filings(s, cues), key=lambda c: c.start)
+
+
+_GAP_AND = re.compile(r",?\s+and\s+(?:again\s+|later\s+|also\s+|then\s+)?(?:in|on)\s+")
+
+
+def _gapped(s: Sentence, spans: list[Span], cues: list[Cue]) -> list[Cue]:
+    """'approved X in September 2021 for A, and in October 2022 for B': the verb left out
+    of the second conjunct repeats the act, with a date of its own."""
+    out: list[Cue] = []
+    starts = {d.start: d for d in s.dates}
+    for c in cues:
+        rel = c.end - s.start
+        # the act is dated in its own words first ('in September 2021'), then gapped
+        first = next((d for d in s.dates if d.start >= rel), None)
+        if first is None:
+            continue
+        for m in _GAP_AND.finditer(s.text, first.end):
+            d = starts.get(m.end())
+            between = (s.start + rel, s.start + m.start())
+            if d is None or any(
+                sp.label in {"ACTION", "DESIGNATION"} and between[0] <= sp.start < between[1]
+                for sp in spans
+            ):
+                break
+            out.append(
+                Cue(c.kind, c.event_type, s.start + d.start, s.start + d.end, "gapped_coordination")
+            )
+            break
+    return out
 
 
 _RELATIVE_OR_NOMINAL = re.compile(
@@ -221,6 +251,18 @@ def _drop_background_filings(s: Sentence, cues: list[Cue]) -> list[Cue]:
                 continue
         out.append(c)
     return out
+
+
+def _other_actor(doc: DocState, s: Sentence, a: Span, lo: int, hi: int) -> bool:
+    """Is the act's actor a body that is no regulator (an ethics committee, an IRB, the
+    board)? Only where no agency stands between that body and the act: 'The Board is pleased
+    to announce that the NMPA has accepted ...' is the NMPA's act."""
+    agencies = [sp.start for sp in doc.spans[s.idx] if sp.label in {"REGULATOR", "COUNTRY"}]
+    for m in _not_regulator().finditer(doc.article.text, lo, hi):
+        x, y = (m.end(), a.start) if m.end() <= a.start else (a.end, m.start())
+        if not any(x <= p < y for p in agencies):
+            return True
+    return False
 
 
 def _nominal(a: Span) -> bool:
