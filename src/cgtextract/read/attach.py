@@ -535,9 +535,7 @@ def _announces_now() -> re.Pattern[str]:
     """'The Board is pleased to announce that the NMPA has accepted ...', 'X announces that':
     an announcement in the present tense is the news of the text's own day, wherever it stands."""
     moods = alternation("grammar.jsonl", "ANNOUNCE_MOOD")
-    return re.compile(
-        rf"\b(?:(?:is|are)\s+(?:{moods})\s+to\s+announce|announces)\s+that\b", re.I
-    )
+    return re.compile(rf"\b(?:(?:is|are)\s+(?:{moods})\s+to\s+announce|announces)\s+that\b", re.I)
 
 
 _PRESENT_PERFECT = re.compile(

@@ -79,6 +79,11 @@ _TRIAL_APPROVAL = re.compile(
 )
 
 
+# 'the approval' with nothing of its own after it (no 'of X', 'for Y', 'from Z', 'in 2020')
+_BARE_DEFINITE = re.compile(r"\bthe\s+$", re.I)
+_OWN_OBJECT = re.compile(
+    r"\s*(?:®|™)?\s*(?:of|for|from|by|to|in|on|under|as|granted|received|was|is|has|had)\b|\s+[A-Z0-9]",
+)
 _RESTATED_DET = re.compile(r"\b(?:that|this|these|those|such)\s+$", re.I)
 
 
@@ -156,6 +161,12 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             continue  # 'The lifting of the holds comes as ...' restates an act already told
         if _nominal(a) and not _named_in_clause(doc, s, a):
             continue  # 'Approval of allogeneic products remains ...': no agency, no product
+        if (
+            _nominal(a)
+            and _BARE_DEFINITE.search(text, 0, a.start - s.start)
+            and not _OWN_OBJECT.match(text, a.end - s.start)
+        ):
+            continue  # 'the conditions attached to the approval, ...': the act told before
         if _nominal(a) and _among_steps(doc, s, a):
             continue  # 'runs approval, reimbursement assessment and price negotiation'
         if any(
