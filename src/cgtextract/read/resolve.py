@@ -72,6 +72,16 @@ def cluster_products(doc: DocState) -> tuple[dict[int, Product], dict[str, int]]
                 ):
                     union(focus.name, m.name)
         focus = focus_mention(s, ments) or focus
+    # 'relma-cel' is the short form of 'relmacabtagene autoleucel' wherever each stands: the
+    # USAN short name keeps the first word's opening letters and the '-cel' of a cell product
+    ments_all = [m for ms in doc.products.values() for m in ms]
+    inns = {m.name for m in ments_all if m.kind == "inn" and m.name.lower().endswith("cel")}
+    for m in ments_all:
+        if m.kind == "short_inn":
+            prefix = m.name.lower().split("-")[0]
+            for inn in inns:
+                if inn.lower().startswith(prefix):
+                    union(inn, m.name)
     products: dict[int, Product] = {}
     mention_of: dict[str, int] = {}
     roots: dict[str, int] = {}
