@@ -84,6 +84,11 @@ _BARE_DEFINITE = re.compile(r"\bthe\s+$", re.I)
 _OWN_OBJECT = re.compile(
     r"\s*(?:®|™)?\s*(?:of|for|from|by|to|in|on|under|as|granted|received|was|is|has|had)\b|\s+[A-Z0-9]",
 )
+# 'a BLA submission', 'an sBLA filing', 'accepted the BLA for filing': no filing of its own
+_INDEFINITE_FILING = re.compile(
+    r"(?:\b(?:a|an)\s+(?!(?:earlier|previous|prior|initial|original|first)\b)(?:[\w-]+\s+){0,2}|\b(?:accepted|accept|accepts)\b[^.;]{0,120}\bfor\s+)$",
+    re.I,
+)
 _RESTATED_DET = re.compile(r"\b(?:that|this|these|those|such)\s+$", re.I)
 
 
@@ -167,6 +172,12 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             and not _OWN_OBJECT.match(text, a.end - s.start)
         ):
             continue  # 'the conditions attached to the approval, ...': the act told before
+        if (
+            kind in {"ind_submission", "marketing_submission"}
+            and (_nominal(a) or a.text.lower().endswith("ing"))
+            and _INDEFINITE_FILING.search(text, 0, a.start - s.start)
+        ):
+            continue  # 'the timing of a BLA submission': a filing spoken of, none made
         if _nominal(a) and _among_steps(doc, s, a):
             continue  # 'runs approval, reimbursement assessment and price negotiation'
         if any(
