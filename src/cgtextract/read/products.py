@@ -360,7 +360,10 @@ def alias_links(text: str, mentions: list[ProductMention], offset: int) -> list[
             between = text[a.end - offset : b.start - offset]
             if (
                 (
-                    re.fullmatch(r"\s*(?:®|™)?\s*\(\s*(?:[^()]*[;,]\s*)?", between)
+                    re.fullmatch(
+                        rf"\s*(?:®|™)?\s*\(\s*(?:[^()]*[;,]\s*)?(?:(?:{alias_cues()})\s*:?\s*)?",
+                        between,
+                    )
                     or re.fullmatch(r"\s*[;,]\s*", between)
                     and _inside_parens(text, b.start - offset)
                 )
