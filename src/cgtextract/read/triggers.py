@@ -7,7 +7,7 @@ from functools import cache
 
 from cgtextract.read.document import Cue, DocState, Span
 from cgtextract.read.layout import Sentence
-from cgtextract.read.vocab import alternation, word_rx
+from cgtextract.read.vocab import alternation, mapping, word_rx
 
 
 @cache
@@ -339,6 +339,14 @@ def _action_kind(
     if not kinds:
         kinds = _previous_doctypes(doc, s)
     if kinds <= {"application"}:
+        # China's acceptance numbers say what was filed ('CXSL2200586' is a clinical trial
+        # application, 'CXSS' a marketing one): the number in the act's clause, else sentence
+        numbered = _numbered_kind(doc.article.text, lo, hi) or _numbered_kind(
+            s.text, 0, len(s.text)
+        )
+        if numbered:
+            kinds = {numbered}
+    if kinds <= {"application"}:
         # a bare 'application' is the one the sentence or the text just before names
         named = {dc.id for dc in docs_} & {"ind", "cta", "marketing"}
         kinds = kinds | (named or _previous_doctypes(doc, s))
@@ -454,6 +462,19 @@ _TRIAL_APPROVED = re.compile(
     r"\bclinical\s+trials?\b[^.;]{0,80}\b(?:approved|cleared|permitted|allowed)\b", re.I
 )
 _TRIAL_SUBJECT = re.compile(r"\bclinical\s+(?:trials?|stud(?:y|ies))\b[^,;]{0,60}$", re.I)
+
+
+@cache
+def _application_number() -> tuple[re.Pattern[str], dict[str, str]]:
+    table = mapping("grammar.jsonl", "APPLICATION_NUMBER")
+    return re.compile(rf"\b({'|'.join(table)})\d{{5,}}"), table
+
+
+def _numbered_kind(text: str, lo: int, hi: int) -> str | None:
+    """The document type an application number's prefix states, if the span holds one."""
+    rx, table = _application_number()
+    m = rx.search(text, lo, hi)
+    return table[m.group(1)] if m else None
 
 
 def _previous_agency(doc: DocState, s: Sentence) -> str | None:
