@@ -72,7 +72,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "year",
         re.compile(
             rf"(?:\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Uu]ntil|[Ff]rom|[Ee]nd of|[Ee]arly|[Ll]ate|"
-            rf"[Mm]id-?|[Tt]hroughout)\s+|\bmid-){_YEAR}\b(?![-/]\d)"
+            rf"[Mm]id-?|[Tt]hroughout)\s+|\b(?:[Mm]id|[Ee]arly|[Ll]ate)-){_YEAR}\b(?![-/]\d)"
         ),
     ),
 ]

@@ -280,11 +280,17 @@ def _other_actor(doc: DocState, s: Sentence, a: Span, lo: int, hi: int) -> bool:
     board)? Only where no agency stands between that body and the act: 'The Board is pleased
     to announce that the NMPA has accepted ...' is the NMPA's act."""
     agencies = [sp.start for sp in doc.spans[s.idx] if sp.label in {"REGULATOR", "COUNTRY"}]
-    for m in _not_regulator().finditer(doc.article.text, lo, hi):
+    text = doc.article.text
+    for m in _not_regulator().finditer(text, lo, hi):
+        if m.start() >= a.end and not _BY_AGENT.search(text, a.end, m.start()):
+            continue  # after the act, a body acts only as its agent ('approved by the IRB')
         x, y = (m.end(), a.start) if m.end() <= a.start else (a.end, m.start())
         if not any(x <= p < y for p in agencies):
             return True
     return False
+
+
+_BY_AGENT = re.compile(r"\bby\s+(?:the\s+|its\s+|an?\s+)?(?:[\w'’-]+\s+){0,3}$", re.I)
 
 
 def _nominal(a: Span) -> bool:
