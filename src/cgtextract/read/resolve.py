@@ -342,7 +342,20 @@ def _possessive_owner(mention: ProductMention, s: Sentence, doc: DocState) -> st
         and not m.group(1).lower().startswith(("it", "the ", "a "))
     ):
         return _expand_company(strip_legal(m.group(1)), doc)
+    # 'GT101, Grit's non-engineered TIL product, ...': the owner in an apposition after it
+    m = _apposed_owner().match(s.text, mention.end - s.start)
+    if m and m.group(1).lower() not in words("grammar.jsonl", "NOT_OWNER"):
+        return _expand_company(strip_legal(m.group(1)), doc)
     return None
+
+
+@cache
+def _apposed_owner() -> re.Pattern[str]:
+    nouns = alternation("grammar.jsonl", "PRODUCT_NOUN")
+    return re.compile(
+        r"(?:®|™)?\s*,\s+((?:[A-Z][\w&.-]*\s){0,3}[A-Z][\w&.-]*)(?:'s|’s|(?<=[sS])'|(?<=[sS])’)\s+"
+        rf"(?:[\w-]+\s+){{0,4}}?(?:{nouns})\b"
+    )
 
 
 def _expand_company(name: str, doc: DocState) -> str:
