@@ -38,6 +38,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("mdy", re.compile(rf"\b({_MON})\s+{_DAY},?\s+{_YEAR}\b")),
     ("dmy", re.compile(rf"\b{_DAY}\s+({_MON})\s*,?\s+{_YEAR}\b")),
     ("month_rel", re.compile(rf"\b({_MON})\s+(this|last|next)\s+year\b")),
+    # 'January–March 2021', 'Jan-Mar 2021': a span of months (a quarter, else the year)
+    ("month_span", re.compile(rf"\b({_MON})\s*(?:[-–—]|to|through)\s*({_MON}),?\s+{_YEAR}\b")),
     ("my", re.compile(rf"\b({_MON}),?\s+(?:of\s+)?{_YEAR}\b")),
     (
         "quarter",
@@ -91,7 +93,17 @@ class DateMention:
     @property
     def absolute(self) -> bool:
         """True when the words alone fix the date (they carry a year)."""
-        return self.kind in {"iso", "mdy", "dmy", "my", "quarter", "q", "half", "year"}
+        return self.kind in {
+            "iso",
+            "mdy",
+            "dmy",
+            "my",
+            "month_span",
+            "quarter",
+            "q",
+            "half",
+            "year",
+        }
 
     def resolve(self, anchor: date | None) -> tuple[str, str] | None:
         """The ISO date and precision this mention denotes, or None if it needs an anchor."""
@@ -108,6 +120,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "mdy": ("year4", "month"),
     "dmy": ("year4", "month"),
     "month_rel": ("month", "year"),
+    "month_span": ("year4", "month"),
     "my": ("year4", "month"),
     "quarter": ("year4", "quarter"),
     "q": ("year4", "Q"),
@@ -186,6 +199,13 @@ def resolve(d: DateMention, anchor: date | None) -> tuple[str, str] | None:
             return date(int(p[2]), _month(p[1]), int(p[0])).isoformat(), "day"
         if k == "my":
             return f"{int(p[1]):04d}-{_month(p[0]):02d}", "month"
+        if k == "month_span":
+            a, b = _month(p[0]), _month(p[1])
+            if a == b:
+                return f"{p[2]}-{a:02d}", "month"
+            if a % 3 == 1 and b == a + 2:
+                return f"{p[2]}-Q{(a + 2) // 3}", "quarter"
+            return p[2], "year"
         if k == "quarter":
             return f"{p[1]}-Q{ORDINAL_QUARTER[p[0].lower()]}", "quarter"
         if k == "q":
