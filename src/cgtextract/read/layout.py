@@ -340,6 +340,38 @@ def _announces() -> re.Pattern[str]:
     )
 
 
+_HEADLINE_VERB = re.compile(r"\s+(?:Announces|Receives|Reports|Obtains|Secures|Wins|Gains)\b")
+
+
+def _agreed_announcer(announcer: str, title: str, text: str) -> str:
+    """The dateline's company, unless the text never names it again while the headline's
+    announcer ('X Announces FDA Acceptance ...') recurs through the text: a lead that
+    disagrees with the rest of its own release is the odd one out."""
+
+    def mentions(name: str) -> int:
+        return len(re.findall(rf"(?<![\w-]){re.escape(name.split()[0])}(?![\w-])", text))
+
+    if mentions(announcer) > 1:
+        return announcer
+    m = _HEADLINE_VERB.search(title)
+    owner = _TITLE_POSSESSIVE.search(title)
+    about = _ABOUT_COMPANY.search(text)
+    for raw in (
+        title[: m.start()] if m else None,
+        owner.group(1) if owner else None,
+        about.group(1) if about else None,
+    ):
+        other = clean_company(raw) if raw else None
+        # the headline sits in the text once itself: the other name must recur beyond it
+        if other and other.split()[0] != announcer.split()[0] and mentions(other) >= 3:
+            return other
+    return announcer
+
+
+_TITLE_POSSESSIVE = re.compile(r"\b([A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*){0,2})(?:'s|’s)\s")
+_ABOUT_COMPANY = re.compile(r"^About\s+([A-Z][^\n]{1,60})$", re.M)
+
+
 def _lead_announcer(sentences: list[Sentence]) -> str | None:
     """A release without a dateline: 'X (NASDAQ: XX), a ... company, today announced' in
     its lead names the announcer."""
@@ -456,6 +488,8 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
             s.opening = s.para == first
     if announcer is None:
         announcer = defined_company(text) or _lead_announcer(sentences)
+    elif title:
+        announcer = _agreed_announcer(announcer, title, text)
     period = None
     if title and dateline_para is None:
         for d in find_dates(title):

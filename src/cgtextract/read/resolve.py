@@ -492,6 +492,8 @@ def product_company(doc: DocState, p: Product) -> str | None:
                     return chose(who, "possessive_at_first_mention", first)
                 break
         who = None if first.cells else _subject_owner(doc, first.text, names)
+        if who and first.lead and frame.announcer:
+            who = frame.announcer  # the dateline's company, as the frame settled it
         if who:
             return chose(who, "subject_of_first_mention_sentence", first)
         who = _attributed_owner(doc, first.text, names)
