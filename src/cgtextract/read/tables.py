@@ -41,11 +41,19 @@ def table_drafts(
             when = _row_date(doc, s)
             indication = cell(s, "indication")
             inds = [indication.text] if indication else diseases_in(doc, s, s.start, s.end)
+            # a row that names no disease is about what the product is for in the text
+            fallback = not inds and bool(products[key].diseases)
+            inds = inds or list(products[key].diseases[0]) if fallback else inds
             kind = cue.kind if cue.event_type == "designation" else None
             why = {
                 "event_type": Why("tables", cue.rule, cue.start, cue.end),
                 "product": Why("tables", "product_column", names[0].start, names[0].end),
-                "indications": Why("tables", "indication_column" if indication else "row"),
+                "indications": Why(
+                    "tables",
+                    "indication_column"
+                    if indication
+                    else ("diseases_the_product_is_for" if fallback else "row"),
+                ),
             }
             if when[0] and date_cell:
                 why["date"] = Why("tables", "date_column", date_cell.start, date_cell.end)
