@@ -68,3 +68,12 @@ def test_explain_in_every_format(fmt: str) -> None:
         assert {"company", "regulator", "event_type"} <= {r["field"] for r in rows}
     else:
         assert out.startswith("event 1: TCM-05") and "home_agency_of_designation" in out
+
+
+def test_each_field_is_listed_once_per_event() -> None:
+    from cgtextract.output import explained_rows
+
+    article = load(str(CASES[0]), Settings())
+    rows = explained_rows([(e, why, article.text) for e, why in explain(article)])
+    keys = [(r["event"], r["field"]) for r in rows]
+    assert rows and len(keys) == len(set(keys))

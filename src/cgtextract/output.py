@@ -235,7 +235,7 @@ def explained_rows(
     rows: list[dict[str, Any]] = []
     for n, (event, why, text) in enumerate(explained, 1):
         values = event.schema_dict()
-        for name in (*SCHEMA_FIELDS, "designation"):
+        for name in dict.fromkeys((*SCHEMA_FIELDS, "designation")):
             w = why.get(name)
             if w is None or name in {"source", "published"}:
                 continue
