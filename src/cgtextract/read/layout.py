@@ -348,8 +348,17 @@ def _agreed_announcer(announcer: str, title: str, text: str) -> str:
     announcer ('X Announces FDA Acceptance ...') recurs through the text: a lead that
     disagrees with the rest of its own release is the odd one out."""
 
-    def mentions(name: str) -> int:
-        return len(re.findall(rf"(?<![\w-]){re.escape(name.split()[0])}(?![\w-])", text))
+    def mentions(name: str, enough: int = 3) -> int:
+        """How often the name's first word stands in the text (counted up to `enough`)."""
+        word = name.split()[0]
+        if text.count(word) <= 1:
+            return text.count(word)
+        found = 0
+        for _ in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text):
+            found += 1
+            if found >= enough:
+                break
+        return found
 
     if mentions(announcer) > 1:
         return announcer

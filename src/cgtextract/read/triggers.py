@@ -222,6 +222,8 @@ def _gapped(s: Sentence, spans: list[Span], cues: list[Cue]) -> list[Cue]:
     """'approved X in September 2021 for A, and in October 2022 for B': the verb left out
     of the second conjunct repeats the act, with a date of its own."""
     out: list[Cue] = []
+    if not cues or not _GAP_AND.search(s.text):
+        return out
     starts = {d.start: d for d in s.dates}
     for c in cues:
         rel = c.end - s.start
