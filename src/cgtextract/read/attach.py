@@ -7,9 +7,7 @@ from functools import cache
 
 from cgtextract.read.dates import DateMention
 from cgtextract.read.document import Cue, DocState, Draft, Product, Span, Why
-from cgtextract.read.layout import (
-    Sentence,
-)
+from cgtextract.read.layout import Sentence, parse_dateline
 from cgtextract.read.mentions import about_product, diseases_in
 from cgtextract.read.products import ProductMention, focus_mention, norm
 from cgtextract.read.resolve import new_product, product_segments, pronoun_product
@@ -139,16 +137,25 @@ def regulators_of(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
 
 
 _FROM_BY = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:from|by)\s+(?:both\s+)?(?:the\s+)?")
+# between two agencies of one act: an acronym in brackets, a scope ('for the EU and EEA'),
+# then the conjunction
 _COORDINATION = re.compile(
-    r"\s*(?:\([^)]*\))?\s*(?:,|and|&|, and|as well as|or|and/or)\s+(?:both\s+)?"
+    r"\s*\)?\s*(?:\([^)]*\))?"
+    r"(?:\s*(?:for|in|across)\s+(?:the\s+)?[A-Z][\w.-]*(?:\s+(?:and|&)\s+(?:the\s+)?[A-Z][\w.-]*)?)?"
+    r"\s*(?:,|and|&|, and|as well as|or|and/or)\s+(?:both\s+)?"
     r"(?:(?:by|from|in|to|with)\s+)?(?:the\s+)?(?:'s\s+|’s\s+)?"
 )
+_SAME_AGENCY = re.compile(r"\s*\(\s*")  # 'European Commission (EC': one agency, twice named
 
 
 def _coordinated(doc: DocState, s: Sentence, a: Span, b: Span) -> bool:
     """'the European Commission and by the UK MHRA', 'FDA and EMA': two agencies of one act.
     A country word before the second agency ('the UK MHRA') belongs to it."""
     gap = doc.article.text[a.end : b.start]
+    if (a.id == b.id and _SAME_AGENCY.fullmatch(gap)) or _COORDINATION.fullmatch(
+        gap.rstrip() + " "
+    ):
+        return True
     for sp in doc.spans[s.idx]:
         if sp.label == "COUNTRY" and a.end <= sp.start and sp.end <= b.start:
             gap = gap.replace(sp.text, " ")
@@ -488,6 +495,10 @@ def _cue_date(
         cue.why["date"] = Why("attach", rule, *span)
         return r[0], r[1], own
 
+    if _named_act(doc, cue):
+        # the day of the text (its dateline, 'today') is not the day of an act it refers to
+        head = _dateline_end(s)
+        dates = [d for d in dates if d.kind != "today" and d.start >= head]
     # the first date after the act in its clause: 'granted ... on December 22'
     after = [d for d in dates if rel_cue <= d.start and s.start + d.start < hi]
     for d in after:
@@ -498,6 +509,8 @@ def _cue_date(
     for d in reversed(before):
         r = ok(d)
         if r and not _is_target_date(s.text, d):
+            if _standing_status(s, d, rel_cue):
+                return None
             return found("date_before_the_act_in_its_clause", r, True, d)
     lead = [d for d in dates if d.start < 30 or (s.lead and d.start < 160)]
     for d in lead:
@@ -505,7 +518,7 @@ def _cue_date(
         if r:
             return found("date_leading_the_sentence", r, True, d)
     day = doc.frame.announced or doc.frame.published
-    if re.search(r"\btoday\b", s.text, re.I) and day:
+    if re.search(r"\btoday\b", s.text, re.I) and day and not _named_act(doc, cue):
         return found("today_is_the_text_date", (day.isoformat(), "day"), True)
     if doc.frame.announced and _ALSO_ANNOUNCED.search(s.text):
         # 'X also announced that the FDA has granted ...' in a dated release: the same day
@@ -541,6 +554,40 @@ def _announces_now() -> re.Pattern[str]:
 _PRESENT_PERFECT = re.compile(
     r"\b(?:has|have)\s+(?:now\s+|recently\s+|officially\s+|also\s+)?(?:been\s+)?\w*\s*$", re.I
 )
+
+
+_OWNED_BEFORE = re.compile(r"\b(?:its|their|our)\s+(?:[\w-]+\s+){0,3}$", re.I)
+_OBJECT_AFTER = re.compile(r"\s+(?:of|for|by|from|on|in)\b", re.I)
+
+
+def _named_act(doc: DocState, cue: Cue) -> bool:
+    """'further to its NDA filing acceptance': an act named as a thing the company has, with
+    nothing of its own after it, is referred to, not reported on the day of the text."""
+    text = doc.article.text
+    word = text[cue.start : cue.end].lower()
+    return (
+        word.endswith(("ance", "ion", "al", "ing"))
+        and bool(_OWNED_BEFORE.search(text, max(0, cue.start - 60), cue.start))
+        and not _OBJECT_AFTER.match(text, cue.end)
+    )
+
+
+_STATUS = re.compile(r"\b(?:also|already|previously|earlier|formerly)\b", re.I)
+
+
+def _standing_status(s: Sentence, d: DateMention, rel_cue: int) -> bool:
+    """'CITY, May 2, 2024 - X said its therapy has also been approved by ...': the dateline
+    dates the report, and 'also'/'already' make the act a standing status, not its news."""
+    end = _dateline_end(s)
+    return d.end <= end and bool(_STATUS.search(s.text, end, rel_cue))
+
+
+def _dateline_end(s: Sentence) -> int:
+    """Where a lead sentence's dateline ends (0 for a sentence without one)."""
+    if not s.lead:
+        return 0
+    line = parse_dateline(s.text)
+    return len(s.text) - len(line.rest) if line else 0
 
 
 def _is_target_date(text: str, d: DateMention) -> bool:

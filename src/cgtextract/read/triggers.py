@@ -292,7 +292,7 @@ def _other_actor(doc: DocState, s: Sentence, a: Span, lo: int, hi: int) -> bool:
     return False
 
 
-_BY_AGENT = re.compile(r"\bby\s+(?:the\s+|its\s+|an?\s+)?(?:[\w'’-]+\s+){0,3}$", re.I)
+_BY_AGENT = re.compile(r"\b(?:by|from)\s+(?:the\s+|its\s+|an?\s+)?(?:[\w'’-]+\s+){0,3}$", re.I)
 
 
 def _nominal(a: Span) -> bool:
