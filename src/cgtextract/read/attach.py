@@ -374,13 +374,15 @@ def _event_indications(
     product's part of the sentence; a company's self-description before it does not count."""
     if at is None:
         lo, _ = clause_bounds(s, cue.start)
-        return diseases_in(doc, s, lo, s.end)
+        return diseases_in(doc, s, lo, cue.until or s.end)
     lo, end = min(at, cue.start), s.end
     for k, a, b in product_segments(doc, s, mention_of):
         if k == key and a <= at < b:
             lo, end = (a if a > cue.start else lo), b
             break
-    return diseases_in(doc, s, lo, end)
+    if cue.rule == "gapped_coordination":
+        lo = cue.start  # the second conjunct: its own words only
+    return diseases_in(doc, s, lo, min(end, cue.until or end))
 
 
 def _backfill(doc: DocState, s: Sentence, drafts: list[Draft]) -> None:

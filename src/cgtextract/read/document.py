@@ -63,6 +63,9 @@ class Cue:
     end: int
     rule: str = "trigger"
     why: dict[str, Why] = field(default_factory=dict)  # product, regulator, date, ...
+    # 'approved X in 2021 for A, and in 2022 for B': where the act's own words end (the next
+    # conjunct's start), so that each conjunct keeps its own indications
+    until: int | None = None
 
 
 @dataclass

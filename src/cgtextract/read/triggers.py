@@ -242,6 +242,7 @@ def _gapped(s: Sentence, spans: list[Span], cues: list[Cue]) -> list[Cue]:
             out.append(
                 Cue(c.kind, c.event_type, s.start + d.start, s.start + d.end, "gapped_coordination")
             )
+            c.until = s.start + m.start()
             break
     return out
 
