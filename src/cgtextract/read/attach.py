@@ -10,7 +10,7 @@ from cgtextract.read.document import Cue, DocState, Draft, Product, Span, Why
 from cgtextract.read.layout import Sentence, parse_dateline
 from cgtextract.read.mentions import about_product, diseases_in
 from cgtextract.read.products import ProductMention, focus_mention, norm
-from cgtextract.read.resolve import new_product, product_segments, pronoun_product
+from cgtextract.read.resolve import all_diseases, new_product, product_segments, pronoun_product
 from cgtextract.read.triggers import clause_bounds, find_cues
 from cgtextract.read.vocab import alternation, mapping, word_rx
 
@@ -451,7 +451,7 @@ def _cue_products(
     if diseases:
         hits = []
         for key, p in products.items():
-            names = {x.lower() for group in p.diseases for x in group}
+            names = {x.lower() for group in all_diseases(doc, p) for x in group}
             if names & set(diseases):
                 hits.append(key)
         if hits and (

@@ -48,6 +48,9 @@ class Product:
     targets: list[tuple[int, str, int, int]] = field(default_factory=list)
     genes: list[tuple[int, str, int, int]] = field(default_factory=list)
     diseases: list[list[str]] = field(default_factory=list)
+    # parts of sentences about the product whose diseases are read only when asked for (the
+    # first group found is what the product is for; the rest serves a rarer question)
+    unread: list[tuple[int, int, int]] = field(default_factory=list)
     owner: str | None = None
     owner_why: Why | None = None
     why: dict[str, Why] = field(default_factory=dict)  # company, modality, target, ...

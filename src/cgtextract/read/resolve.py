@@ -98,6 +98,16 @@ def cluster_products(doc: DocState) -> tuple[dict[int, Product], dict[str, int]]
     return products, mention_of
 
 
+def all_diseases(doc: DocState, p: Product) -> list[list[str]]:
+    """Every group of diseases the text names beside the product, in order of the text."""
+    for idx, a, b in p.unread:
+        dis = diseases_in(doc, doc.frame.sentences[idx], a, b)
+        if dis:
+            p.diseases.append(dis)
+    p.unread.clear()
+    return p.diseases
+
+
 def product_segments(
     doc: DocState, s: Sentence, mention_of: dict[str, int]
 ) -> list[tuple[int, int, int]]:
@@ -182,9 +192,12 @@ def profile_products(
                 known = any(g[2] == gm.start(1) for g in p.genes)
                 if not known and not _knocked_out(doc, gm.end()):
                     p.genes.append((3, gm.group(1), gm.start(1), gm.end(1)))
-            dis = diseases_in(doc, s, a, b)
-            if dis:
-                p.diseases.append(dis)
+            if p.diseases:
+                p.unread.append((s.idx, a, b))
+            else:
+                dis = diseases_in(doc, s, a, b)
+                if dis:
+                    p.diseases.append(dis)
             if p.owner is None:
                 p.owner = _owner(doc.article.text[a:b], doc)
                 p.owner_why = Why("resolve", "developer_named_in_text", a, b)
