@@ -172,6 +172,9 @@ def norm(name: str) -> str:
 _NORM_DROP = re.compile(r"[\s\-_.,®™'’()]")
 
 
+_NAMED_HINTS = ("name", "known", "former", "previous", "market")
+
+
 def find_products(
     text: str, offset: int, reject: AbstractSet[str], studies: set[str] | None = None
 ) -> list[ProductMention]:
@@ -211,17 +214,21 @@ def find_products(
                 continue
             add(m.start(1), m.end(1), name, "code")
     # each brand shape needs a tell-tale character or word; skip the regex when it is absent
-    checks = (
-        (_BRAND_TM, "®" in text or "™" in text or "(R)" in text or "(TM)" in text),
-        (_brand_named(), any(w in low for w in ("name", "known", "former", "previous", "market"))),
-        (_POSSESSIVE_BRAND, "'" in text or "’" in text),
-        (_therapy_brand(), _product_noun_hint().search(low) is not None),
-        (_BRAND_FOR_CODE, has_digit and " for " in text),
-        (_apposed_brand(), ", its " in text or ", their " in text or ", our " in text),
-    )
-    for rx, worth in checks:
-        if not worth:
-            continue
+    # (the tests are made one by one: most sentences fail the cheap ones)
+    shapes = []
+    if "®" in text or "™" in text or "(R)" in text or "(TM)" in text:
+        shapes.append(_BRAND_TM)
+    if any(w in low for w in _NAMED_HINTS):
+        shapes.append(_brand_named())
+    if "'" in text or "’" in text:
+        shapes.append(_POSSESSIVE_BRAND)
+    if _product_noun_hint().search(low) is not None:
+        shapes.append(_therapy_brand())
+    if has_digit and " for " in text:
+        shapes.append(_BRAND_FOR_CODE)
+    if ", its " in text or ", their " in text or ", our " in text:
+        shapes.append(_apposed_brand())
+    for rx in shapes:
         for m in rx.finditer(text):
             name = m.group(1)
             if name in common_caps() or name.isdigit():
