@@ -176,8 +176,8 @@ def _regulator_code(r: Span, cue: Cue) -> str:
 def _previous_regulator(doc: DocState, s: Sentence) -> str | None:
     """'The agency had already granted ...': the agency named last before this sentence."""
     for x in reversed(doc.frame.sentences[: s.idx]):
-        if x.para < s.para - 3:
-            break
+        if x.para < s.para - 3 or (s.item and x.para != s.para):
+            break  # a list item is its own story: no agency reaches it from another
         regs = [sp for sp in doc.spans[x.idx] if sp.label == "REGULATOR"]
         if regs:
             return regs[-1].id
