@@ -101,6 +101,17 @@ def test_extract_stdin() -> None:
     assert {row["source"] for row in rows} == {"-"}
 
 
+def test_extract_stdin_one_sentence_without_title() -> None:
+    """A single line on stdin is all body: its event is read, not taken for a title."""
+    text = "Halvern Bio said the FDA granted Orphan Drug designation to HVB-77 for Batten disease.\n"
+    result = invoke("extract", "-", "--format", "jsonl", input=text)
+    assert result.exit_code == 0, result.output
+    rows = jsonl(result)
+    assert [(r["product"], r["regulator"], r["designation"]) for r in rows] == [
+        ("HVB-77", "FDA", "orphan_drug")
+    ]
+
+
 def test_extract_url(http_server: LocalServer) -> None:
     http_server.route("/news/seed.html", body=(SEED / "page.html").read_bytes())
     url = http_server.url("/news/seed.html")
