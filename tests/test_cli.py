@@ -103,7 +103,9 @@ def test_extract_stdin() -> None:
 
 def test_extract_stdin_one_sentence_without_title() -> None:
     """A single line on stdin is all body: its event is read, not taken for a title."""
-    text = "Halvern Bio said the FDA granted Orphan Drug designation to HVB-77 for Batten disease.\n"
+    text = (
+        "Halvern Bio said the FDA granted Orphan Drug designation to HVB-77 for Batten disease.\n"
+    )
     result = invoke("extract", "-", "--format", "jsonl", input=text)
     assert result.exit_code == 0, result.output
     rows = jsonl(result)

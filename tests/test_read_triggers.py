@@ -1,0 +1,376 @@
+"""Triggers (read/triggers.py): which regulatory acts a sentence states, of which kind, and
+which wordings state no act at all (planned, conditional, denied, counted, someone else's)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cgtextract.models import Article
+from cgtextract.read.document import DocState
+from cgtextract.read.mentions import read_mentions
+from cgtextract.read.triggers import find_cues
+
+
+def _read(text: str) -> DocState:
+    doc = DocState(Article(source="case.txt", text=text))
+    read_mentions(doc)
+    return doc
+
+
+def _cues(text: str) -> list[tuple[str, str, str]]:
+    """(kind, event type, trigger words) of every act the text's sentences state."""
+    doc = _read(text)
+    return [
+        (c.kind, c.event_type, doc.article.text[c.start : c.end])
+        for s in doc.frame.sentences
+        for c in find_cues(doc, s)
+    ]
+
+
+EVENTS = [
+    # approvals
+    pytest.param(
+        "The FDA approved KB-101 for lupus nephritis.",
+        [("approval", "approval", "approved")],
+        id="approve-verb",
+    ),
+    pytest.param(
+        "KB-101 was approved by the FDA in March 2024.",
+        [("approval", "approval", "approved")],
+        id="approve-passive",
+    ),
+    pytest.param(
+        "The FDA's approval of KB-101 came in March 2024.",
+        [("approval", "approval", "approval")],
+        id="approval-noun",
+    ),
+    pytest.param(
+        "The FDA granted accelerated approval to KB-101.",
+        [("approval", "approval", "accelerated approval")],
+        id="accelerated-approval",
+    ),
+    pytest.param(
+        "Corvane received conditional marketing authorization from the European Commission"
+        " for KB-101.",
+        [("approval", "approval", "marketing authorization")],
+        id="marketing-authorization",
+    ),
+    pytest.param(
+        "The TGA granted provisional approval in Australia to KB-101.",
+        [("approval", "approval", "approval")],
+        id="provisional-approval",
+    ),
+    # IND clearance
+    pytest.param(
+        "The FDA cleared the IND for KB-101.",
+        [("ind_clearance", "ind_clearance", "cleared")],
+        id="clear-verb",
+    ),
+    pytest.param(
+        "Corvane announced FDA clearance of its IND for KB-101.",
+        [("ind_clearance", "ind_clearance", "clearance")],
+        id="clearance-noun",
+    ),
+    pytest.param(
+        "The FDA notified Corvane that its KB-101 study may proceed.",
+        [("ind_clearance", "ind_clearance", "may proceed")],
+        id="may-proceed",
+    ),
+    pytest.param(
+        "The FDA has allowed Corvane's IND for KB-101 to proceed.",
+        [("ind_clearance", "ind_clearance", "to proceed")],
+        id="ind-allowed-to-proceed",
+    ),
+    pytest.param(
+        "The FDA has allowed the Phase 1 study of KB-101 to proceed.",
+        [("ind_clearance", "ind_clearance", "to proceed")],
+        id="study-allowed-to-proceed",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="'to proceed' counts only when its clause names an IND/CTA: a study the FDA "
+            "allowed to proceed is no act",
+        ),
+    ),
+    pytest.param(
+        "The NMPA approved the clinical trial application for KB-101.",
+        [("ind_clearance", "ind_clearance", "approved")],
+        id="cta-approved",
+    ),
+    pytest.param(
+        "The NMPA granted implied license for clinical trials of KB-101.",
+        [("ind_clearance", "ind_clearance", "implied license")],
+        id="china-implied-license",
+    ),
+    pytest.param(
+        "Corvane received a clinical trial approval notice from the NMPA for KB-101.",
+        [("ind_clearance", "ind_clearance", "clinical trial approval")],
+        id="china-trial-approval-notice",
+    ),
+    # submissions and acceptances
+    pytest.param(
+        "Corvane submitted an IND to the FDA for KB-101.",
+        [("ind_submission", "ind_submission", "submitted")],
+        id="ind-submitted",
+    ),
+    pytest.param(
+        "The NMPA's CDE accepted the IND application for KB-101.",
+        [("ind_submission", "ind_submission", "accepted")],
+        id="china-ind-accepted-is-submission",
+    ),
+    pytest.param(
+        "Corvane has submitted a BLA to the FDA for KB-101.",
+        [("marketing_submission", "marketing_submission", "submitted")],
+        id="bla-submitted",
+    ),
+    pytest.param(
+        "Corvane announced the completion of its rolling BLA submission to the FDA for KB-101.",
+        [("marketing_submission", "marketing_submission", "submission")],
+        id="rolling-submission-completed",
+    ),
+    pytest.param(
+        "Corvane filed an MAA with the EMA for KB-101.",
+        [("marketing_submission", "marketing_submission", "filed")],
+        id="maa-filed",
+    ),
+    pytest.param(
+        "Corvane announced FDA acceptance of its BLA for KB-101.",
+        [("marketing_acceptance", "marketing_acceptance", "acceptance")],
+        id="acceptance-noun",
+    ),
+    pytest.param(
+        "The EMA validated the MAA for KB-101.",
+        [("marketing_acceptance", "marketing_acceptance", "validated")],
+        id="maa-validated",
+    ),
+    pytest.param(
+        "The FDA has accepted Corvane's BLA for KB-101 and granted Priority Review.",
+        [
+            ("marketing_acceptance", "marketing_acceptance", "accepted"),
+            ("priority_review", "designation", "Priority Review"),
+        ],
+        id="acceptance-and-priority-review",
+    ),
+    # designations
+    pytest.param(
+        "The FDA granted RMAT designation to KB-101.",
+        [("rmat", "designation", "RMAT")],
+        id="rmat",
+    ),
+    pytest.param(
+        "KB-101 received Regenerative Medicine Advanced Therapy designation from the FDA.",
+        [("rmat", "designation", "Regenerative Medicine Advanced Therapy designation")],
+        id="rmat-spelled-out",
+    ),
+    pytest.param(
+        "The FDA granted orphan-drug designation to KB-101.",
+        [("orphan_drug", "designation", "orphan-drug designation")],
+        id="orphan-drug-hyphenated",
+    ),
+    pytest.param(
+        "KB-101 was granted Orphan Drug Designation by the FDA.",
+        [("orphan_drug", "designation", "Orphan Drug Designation")],
+        id="orphan-drug-passive",
+    ),
+    pytest.param(
+        "KB-101 received Fast Track designation from the FDA.",
+        [("fast_track", "designation", "Fast Track designation")],
+        id="fast-track",
+    ),
+    pytest.param(
+        "The FDA has Fast Tracked KB-101.",
+        [("fast_track", "designation", "Fast Tracked")],
+        id="fast-tracked-verb",
+    ),
+    pytest.param(
+        "The FDA granted Orphan Drug and Rare Pediatric Disease designations to KB-101.",
+        [
+            ("orphan_drug", "designation", "Orphan Drug"),
+            ("rare_pediatric_disease", "designation", "Rare Pediatric Disease designations"),
+        ],
+        id="two-designations",
+    ),
+    pytest.param(
+        "Corvane received Breakthrough Therapy designation from the FDA for KB-101.",
+        [("breakthrough_therapy", "designation", "Breakthrough Therapy designation")],
+        id="breakthrough",
+    ),
+    pytest.param(
+        "Corvane received PRIME designation from the EMA for KB-101.",
+        [("prime", "designation", "PRIME")],
+        id="prime",
+    ),
+    pytest.param(
+        "The MHRA granted an Innovation Passport to KB-101.",
+        [("innovation_passport", "designation", "Innovation Passport")],
+        id="innovation-passport",
+    ),
+    pytest.param(
+        "The Japanese MHLW granted SAKIGAKE designation to KB-101.",
+        [("sakigake", "designation", "SAKIGAKE designation")],
+        id="sakigake",
+    ),
+    pytest.param(
+        "The NMPA included KB-101 in the breakthrough therapy program.",
+        [("breakthrough_therapy", "designation", "breakthrough therapy")],
+        id="china-breakthrough-inclusion",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="'included ... in the breakthrough therapy program' has no grant verb the "
+            "designation rule knows",
+        ),
+    ),
+    # complete response letters and holds
+    pytest.param(
+        "The FDA issued a complete response letter for KB-101.",
+        [("crl", "crl", "issued")],
+        id="crl-issued",
+    ),
+    pytest.param(
+        "Corvane received a Complete Response Letter (CRL) from the FDA regarding its BLA"
+        " for KB-101.",
+        [("crl", "crl", "received")],
+        id="crl-received",
+    ),
+    pytest.param(
+        "The FDA placed a clinical hold on the KB-101 IND.",
+        [("clinical_hold", "clinical_hold", "placed")],
+        id="hold-placed",
+    ),
+    pytest.param(
+        "KB-101 was placed on clinical hold by the FDA.",
+        [("clinical_hold", "clinical_hold", "placed")],
+        id="hold-passive",
+    ),
+    pytest.param(
+        "The FDA imposed a clinical hold on KB-101.",
+        [("clinical_hold", "clinical_hold", "imposed")],
+        id="hold-imposed",
+    ),
+    pytest.param(
+        "The FDA lifted the clinical hold on KB-101.",
+        [("clinical_hold_lift", "clinical_hold_lift", "lifted")],
+        id="hold-lifted",
+    ),
+    pytest.param(
+        "The FDA has removed the clinical hold on the KB-101 program.",
+        [("clinical_hold_lift", "clinical_hold_lift", "removed")],
+        id="hold-removed",
+    ),
+    pytest.param(
+        "Corvane announced the lifting of the FDA clinical hold on KB-101 in May 2024.",
+        [("clinical_hold_lift", "clinical_hold_lift", "lifting")],
+        id="hold-lifting-noun",
+    ),
+    pytest.param(
+        "Corvane announced the FDA's removal of the clinical hold on KB-101.",
+        [("clinical_hold_lift", "clinical_hold_lift", "removal")],
+        id="hold-removal-noun",
+        marks=pytest.mark.xfail(
+            strict=True, reason="'removal' of a hold is no ACTION word (only 'removed')"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "cues"), EVENTS)
+def test_acts_and_their_kind(text: str, cues: list[tuple[str, str, str]]) -> None:
+    assert _cues(text) == cues
+
+
+NOT_EVENTS = [
+    # planned, expected, conditional
+    pytest.param("Corvane plans to submit a BLA to the FDA for KB-101 in 2026.", id="plans-to"),
+    pytest.param(
+        "Corvane expects to submit an IND for KB-101 to the FDA next year.", id="expects-to"
+    ),
+    pytest.param(
+        "Corvane is preparing to file a BLA for KB-101 with the FDA.", id="preparing-to-file"
+    ),
+    pytest.param("Corvane intends to seek approval for KB-101 from the FDA.", id="seek-approval"),
+    pytest.param("The FDA is expected to approve KB-101 by June.", id="expected"),
+    pytest.param("The FDA could grant accelerated approval to KB-101.", id="modal-could"),
+    pytest.param(
+        "If approved by the FDA, KB-101 would be the first such therapy.", id="if-approved"
+    ),
+    pytest.param(
+        "KB-101 may be marketed only after it completes clinical trials and is approved by"
+        " the FDA.",
+        id="only-after-approved",
+    ),
+    pytest.param("The FDA approval of KB-101 remains uncertain.", id="doubt-after"),
+    # requests and eligibility
+    pytest.param(
+        "Corvane will request Breakthrough Therapy designation for KB-101 from the FDA.",
+        id="will-request",
+    ),
+    pytest.param(
+        "Corvane applied for Orphan Drug designation for KB-101 with the FDA.",
+        id="applied-for-designation",
+    ),
+    pytest.param("KB-101 is eligible for Priority Review by the FDA.", id="eligible"),
+    # negated or denied
+    pytest.param("The FDA has not approved KB-101.", id="not-approved"),
+    pytest.param("A clinical hold has not been issued for KB-101 by the FDA.", id="hold-denied"),
+    pytest.param("The FDA was unable to approve KB-101 at this time.", id="unable-to-approve"),
+    # not events in this version
+    pytest.param(
+        "The CHMP adopted a positive opinion recommending approval of KB-101.", id="chmp-opinion"
+    ),
+    pytest.param("The CHMP issued a positive opinion for KB-101.", id="chmp-issued-opinion"),
+    pytest.param(
+        "Corvane received a Priority Review voucher from the FDA upon approval of KB-101.",
+        id="priority-review-voucher",
+    ),
+    pytest.param(
+        "Corvane sold its rare pediatric disease priority review voucher for KB-101.",
+        id="voucher-sold",
+    ),
+    pytest.param("The institutional review board approved the KB-101 study.", id="irb-approved"),
+    pytest.param(
+        "The ethics committee of Riverside Hospital approved the KB-101 trial.",
+        id="ethics-committee",
+    ),
+    pytest.param("The KB-101 protocol was approved by the IRB.", id="approved-by-irb"),
+    pytest.param("KB-101 has been approved in several countries.", id="several-countries"),
+    # tallies and filings merely spoken of
+    pytest.param(
+        "The CDE had accepted 58 clinical trial applications for cell therapies, including KB-101.",
+        id="tally-number",
+    ),
+    pytest.param(
+        "The number of cell therapy clinical trial applications accepted by the NMPA rose,"
+        " KB-101 among them.",
+        id="tally-the-number-of",
+    ),
+    pytest.param(
+        "Corvane discussed the timing of a BLA submission for KB-101 with the FDA.",
+        id="indefinite-submission",
+    ),
+    pytest.param(
+        "The FDA rejected the idea that KB-101 needs a new trial.",
+        id="rejected-an-idea",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="'rejected' with no application in its clause is read as a complete "
+            "response letter",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("text", NOT_EVENTS)
+def test_not_events(text: str) -> None:
+    doc = _read(text)
+    [s] = doc.frame.sentences
+    # the vocabulary saw the act's words: it is the assertion rules that refuse the act
+    assert s.idx in doc.read
+    assert {sp.label for sp in doc.spans[s.idx]} & {"ACTION", "DESIGNATION", "DOCTYPE"}
+    assert find_cues(doc, s) == []
+
+
+def test_cue_offsets_point_at_the_trigger() -> None:
+    text = "Earlier, Corvane said that the FDA has granted Fast Track designation to KB-101."
+    doc = _read(text)
+    [cue] = find_cues(doc, doc.frame.sentences[0])
+    assert text[cue.start : cue.end] == "Fast Track designation"
+    assert cue.rule == "designation_granted"
