@@ -76,25 +76,25 @@ def assemble(
             events.append(
                 (
                     Event.model_validate(
-                        {
-                            "source": doc.article.source,
-                            "company": company,
-                            "product": d.surface,
-                            "product_aliases": aliases,
-                            "target": target,
-                            "modality": mod,
-                            "allogeneic": allo,
-                            "regulator": reg,
-                            "event_type": d.event_type,
-                            "designation": d.designation,
-                            "date": d.date,
-                            "date_precision": d.precision,
-                            "indications": inds,
-                            "evidence": d.sentence.text,
-                            "published": doc.article.published,
-                            "evidence_start": d.sentence.start,
-                            "evidence_end": d.sentence.end,
-                        }
+                        dict(
+                            source=doc.article.source,
+                            company=company,
+                            product=d.surface,
+                            product_aliases=aliases,
+                            target=target,
+                            modality=mod,
+                            allogeneic=allo,
+                            regulator=reg,
+                            event_type=d.event_type,
+                            designation=d.designation,
+                            date=d.date,
+                            date_precision=d.precision,
+                            indications=inds,
+                            evidence=d.sentence.text,
+                            published=doc.article.published,
+                            evidence_start=d.sentence.start,
+                            evidence_end=d.sentence.end,
+                        )
                     ),
                     why,
                 )

@@ -426,7 +426,7 @@ def _cue_products(
         chosen = [best]
         key = mention_of[norm(best.name)]
         between = s.text[best.end - s.start : cue.start - s.start] if best.end <= cue.start else ""
-        if re.search(r"\b(?:were|have been|are|both|each|all)\b", between):
+        if word_rx("grammar.jsonl", "EACH_SUBJECT").search(between):
             # 'X, ..., and Y, ..., were each granted Fast Track': every subject before the act
             seen_keys = {key}
             for m in ments:
@@ -559,7 +559,12 @@ _PRESENT_PERFECT = re.compile(
 
 
 _OWNED_BEFORE = re.compile(r"\b(?:its|their|our)\s+(?:[\w-]+\s+){0,3}$", re.I)
-_OBJECT_AFTER = re.compile(r"\s+(?:of|for|by|from|on|in)\b", re.I)
+
+
+@cache
+def _object_after() -> re.Pattern[str]:
+    """'the acceptance of X', 'approval for Y': an act followed by a phrase of its own."""
+    return re.compile(rf"\s+(?:{alternation('grammar.jsonl', 'OBJECT_PREP')})\b", re.I)
 
 
 def _named_act(doc: DocState, cue: Cue) -> bool:
@@ -570,7 +575,7 @@ def _named_act(doc: DocState, cue: Cue) -> bool:
     return (
         word.endswith(("ance", "ion", "al", "ing"))
         and bool(_OWNED_BEFORE.search(text, max(0, cue.start - 60), cue.start))
-        and not _OBJECT_AFTER.match(text, cue.end)
+        and not _object_after().match(text, cue.end)
     )
 
 

@@ -131,7 +131,7 @@ def _joiner(tokens: list[str], i: int) -> bool:
     word = tokens[i]
     if i == 0 or not _capital(tokens[i - 1]):
         return False
-    if word in {"&", "and", "de", "of", "for", "und", "et"}:
+    if word in _joiners():
         return i + 1 < len(tokens) and _capital(tokens[i + 1])
     return word.lower() in _lower_heads()
 
@@ -149,6 +149,19 @@ def _person_titles() -> frozenset[str]:
 @cache
 def _not_company() -> frozenset[str]:
     return frozenset(w.lower() for w in words("companies.jsonl", "NOT_COMPANY"))
+
+
+@cache
+def _joiners() -> frozenset[str]:
+    """Words that join the parts of a name ('Johnson & Johnson', 'Institut de ...')."""
+    return frozenset(words("companies.jsonl", "NAME_JOINER"))
+
+
+@cache
+def _not_a_name() -> re.Pattern[str]:
+    """A clause or a place ('Tokyo, Japan', 'approval for X'), never a company's name."""
+    preps = alternation("companies.jsonl", "NOT_IN_NAME")
+    return re.compile(rf"[;:“”\"]|\d{{4}}|\s(?:{preps})\s|,|--|[–—]|\.\s")
 
 
 @cache
@@ -211,7 +224,7 @@ def is_company(name: str) -> bool:
         return False  # 'Beyond oncology': a name ends on a name word unless it is all lower case
     if any(t in _calendar() for t in tokens):
         return False  # 'February', 'Monday'
-    if re.search(r"[;:“”\"]|\d{4}|\s(?:for|with|in|of the|to|from)\s|,|--|[–—]|\.\s", name):
+    if _not_a_name().search(name):
         return False  # a clause or a place ('Tokyo, Japan'), not a name
     if name.isupper() and len(tokens) > 1 and not any(h.upper() in name for h in company_heads()):
         return False  # 'SANTA MONICA'

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from cgtextract.read.vocab import mapping, words
 
@@ -33,51 +34,92 @@ _BARE_MONTH_LEAD = (
     r"(?:\b(?i:" + "|".join(re.escape(w) for w in words("dates.jsonl", "MONTH_LEAD")) + r")\s*)"
 )
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("iso", re.compile(r"\b(\d{4})([-/.])(\d{1,2})\2(\d{1,2})\b")),
-    ("mdy", re.compile(rf"\b({_MON})\s+{_DAY},?\s+{_YEAR}\b")),
-    ("dmy", re.compile(rf"\b{_DAY}\s+({_MON})\s*,?\s+{_YEAR}\b")),
-    ("month_rel", re.compile(rf"\b({_MON})\s+(this|last|next)\s+year\b")),
-    # 'January–March 2021', 'Jan-Mar 2021': a span of months (a quarter, else the year)
-    ("month_span", re.compile(rf"\b({_MON})\s*(?:[-–—]|to|through)\s*({_MON}),?\s+{_YEAR}\b")),
-    ("my", re.compile(rf"\b({_MON}),?\s+(?:of\s+)?{_YEAR}\b")),
-    (
-        "quarter",
-        re.compile(
-            rf"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?{_YEAR}\b", re.I
-        ),
+_WEEKDAY = "|".join(mapping("dates.jsonl", "WEEKDAY"))
+_ORDINAL = "|".join(re.escape(w) for w in sorted(ORDINAL_QUARTER, key=len, reverse=True))
+_YEAR_LEAD = "|".join(
+    re.escape(w) for w in sorted(words("dates.jsonl", "YEAR_LEAD"), key=len, reverse=True)
+)
+_YEAR_PREFIX = "|".join(re.escape(w) for w in words("dates.jsonl", "YEAR_PREFIX"))
+
+
+class _Kind(NamedTuple):
+    """One form of date: its pattern, the cheap hints it cannot match without, and whether
+    its words alone fix the date (they carry a year)."""
+
+    name: str
+    pattern: re.Pattern[str]
+    needs: tuple[str, ...]
+    absolute: bool
+
+
+_PATTERNS: list[_Kind] = [
+    _Kind("iso", re.compile(r"\b(\d{4})([-/.])(\d{1,2})\2(\d{1,2})\b"), ("year4",), True),
+    _Kind("mdy", re.compile(rf"\b({_MON})\s+{_DAY},?\s+{_YEAR}\b"), ("year4", "month"), True),
+    _Kind("dmy", re.compile(rf"\b{_DAY}\s+({_MON})\s*,?\s+{_YEAR}\b"), ("year4", "month"), True),
+    _Kind(
+        "month_rel",
+        re.compile(rf"\b({_MON})\s+(this|last|next)\s+year\b"),
+        ("month", "year"),
+        False,
     ),
-    ("q", re.compile(rf"\bQ([1-4])\s*(?:of\s+)?'?{_YEAR}\b")),
-    ("half", re.compile(rf"\b(?:H[12]|(?:first|second)\s+half\s+(?:of\s+)?)\s*{_YEAR}\b", re.I)),
-    ("md", re.compile(rf"\b({_MON})\s+{_DAY}\b(?!\s*,?\s*(?:19|20)\d{{2}})(?![\d:])")),
-    ("dm", re.compile(rf"\b{_DAY}\s+({_MON})\b(?!\s*,?\s*(?:19|20)\d{{2}})")),
-    (
+    # 'January–March 2021', 'Jan-Mar 2021': a span of months (a quarter, else the year)
+    _Kind(
+        "month_span",
+        re.compile(rf"\b({_MON})\s*(?:[-–—]|to|through)\s*({_MON}),?\s+{_YEAR}\b"),
+        ("year4", "month"),
+        True,
+    ),
+    _Kind("my", re.compile(rf"\b({_MON}),?\s+(?:of\s+)?{_YEAR}\b"), ("year4", "month"), True),
+    _Kind(
+        "quarter",
+        re.compile(rf"\b({_ORDINAL})\s+quarter\s+(?:of\s+)?{_YEAR}\b", re.I),
+        ("year4", "quarter"),
+        True,
+    ),
+    _Kind("q", re.compile(rf"\bQ([1-4])\s*(?:of\s+)?'?{_YEAR}\b"), ("year4", "Q"), True),
+    _Kind(
+        "half",
+        re.compile(rf"\b(?:H[12]|(?:first|second)\s+half\s+(?:of\s+)?)\s*{_YEAR}\b", re.I),
+        ("year4", "half"),
+        True,
+    ),
+    _Kind(
+        "md",
+        re.compile(rf"\b({_MON})\s+{_DAY}\b(?!\s*,?\s*(?:19|20)\d{{2}})(?![\d:])"),
+        ("digit", "month"),
+        False,
+    ),
+    _Kind(
+        "dm",
+        re.compile(rf"\b{_DAY}\s+({_MON})\b(?!\s*,?\s*(?:19|20)\d{{2}})"),
+        ("digit", "month"),
+        False,
+    ),
+    _Kind(
         "bare_month",
         re.compile(rf"{_BARE_MONTH_LEAD}({_MON})\b(?!\s+\d)(?!\s+(?:this|last|next)\s+year)"),
+        ("month",),
+        False,
     ),
-    ("rel_year", re.compile(rf"\b({_RELATIVE})\s+year\b", re.I)),
-    (
-        "rel_month",
-        re.compile(rf"\b({_RELATIVE})\s+month\b", re.I),
-    ),
-    (
+    _Kind("rel_year", re.compile(rf"\b({_RELATIVE})\s+year\b", re.I), ("year",), False),
+    _Kind("rel_month", re.compile(rf"\b({_RELATIVE})\s+month\b", re.I), ("month_word",), False),
+    # 'on Monday', 'last Friday', or bare as in 'the company said Tuesday'
+    _Kind(
         "weekday",
-        re.compile(
-            # 'on Monday', 'last Friday', or bare as in 'the company said Tuesday'
-            r"\b(?:(?:[Oo]n|[Ll]ast|[Tt]his)\s+)?"
-            r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
-        ),
+        re.compile(rf"\b(?:(?:[Oo]n|[Ll]ast|[Tt]his)\s+)?({_WEEKDAY})\b"),
+        ("day",),
+        False,
     ),
     # 'recently' in an announcement is the announcement's day (SCHEMA.md)
-    ("today", re.compile(r"\b(today|yesterday|recently)\b", re.I)),
-    (
+    _Kind("today", re.compile(r"\b(today|yesterday|recently)\b", re.I), ("today",), False),
+    _Kind(
         "year",
-        re.compile(
-            rf"(?:\b(?:[Ii]n|[Ss]ince|[Dd]uring|[Uu]ntil|[Ff]rom|[Ee]nd of|[Ee]arly|[Ll]ate|"
-            rf"[Mm]id-?|[Tt]hroughout)\s+|\b(?:[Mm]id|[Ee]arly|[Ll]ate)-){_YEAR}\b(?![-/]\d)"
-        ),
+        re.compile(rf"(?:\b(?i:{_YEAR_LEAD})\s+|\b(?i:{_YEAR_PREFIX})-){_YEAR}\b(?![-/]\d)"),
+        ("year4",),
+        True,
     ),
 ]
+_ABSOLUTE = frozenset(k.name for k in _PATTERNS if k.absolute)
 
 
 @dataclass(frozen=True)
@@ -93,17 +135,7 @@ class DateMention:
     @property
     def absolute(self) -> bool:
         """True when the words alone fix the date (they carry a year)."""
-        return self.kind in {
-            "iso",
-            "mdy",
-            "dmy",
-            "my",
-            "month_span",
-            "quarter",
-            "q",
-            "half",
-            "year",
-        }
+        return self.kind in _ABSOLUTE
 
     def resolve(self, anchor: date | None) -> tuple[str, str] | None:
         """The ISO date and precision this mention denotes, or None if it needs an anchor."""
@@ -114,26 +146,6 @@ def _month(word: str) -> int:
     return MONTHS[word[:3].lower()]
 
 
-# what each kind of date cannot do without (a test far cheaper than the pattern itself)
-_NEEDS: dict[str, tuple[str, ...]] = {
-    "iso": ("year4",),
-    "mdy": ("year4", "month"),
-    "dmy": ("year4", "month"),
-    "month_rel": ("month", "year"),
-    "month_span": ("year4", "month"),
-    "my": ("year4", "month"),
-    "quarter": ("year4", "quarter"),
-    "q": ("year4", "Q"),
-    "half": ("year4", "half"),
-    "md": ("digit", "month"),
-    "dm": ("digit", "month"),
-    "bare_month": ("month",),
-    "rel_year": ("year",),
-    "rel_month": ("month_word",),
-    "weekday": ("day",),
-    "today": ("today",),
-    "year": ("year4",),
-}
 _DIGIT = re.compile(r"\d")
 _YEAR4 = re.compile(r"(?:19|20)\d\d")
 # hints, not tests: no \b (which makes the search several times slower); the patterns check
@@ -144,24 +156,25 @@ def find_dates(text: str) -> list[DateMention]:
     """Every date expression in `text`, left to right, without overlaps (longest first)."""
     low = text.lower()
     digit = _DIGIT.search(text) is not None
-    have = {
-        "digit": digit,
-        "year4": digit and _YEAR4.search(text) is not None,
-        "half": "half" in low or "h1" in low or "h2" in low,
-        "month": _MONTH_START.search(text) is not None,
-        "year": "year" in low,
-        "quarter": "quarter" in low,
-        "Q": "Q" in text,
-        "month_word": "month" in low,
-        "day": "day" in low,
-        "today": "day" in low or "recent" in low,
-    }
+    # what each kind of date cannot do without: tests far cheaper than the patterns
+    have = dict(
+        digit=digit,
+        year4=digit and _YEAR4.search(text) is not None,
+        half="half" in low or "h1" in low or "h2" in low,
+        month=_MONTH_START.search(text) is not None,
+        year="year" in low,
+        quarter="quarter" in low,
+        Q="Q" in text,
+        month_word="month" in low,
+        day="day" in low,
+        today="day" in low or "recent" in low,
+    )
     if not any(have.values()):
         return []
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    for kind, pattern in _PATTERNS:
-        if not all(have[n] for n in _NEEDS[kind]):
+    for kind, pattern, needs, _ in _PATTERNS:
+        if not all(have[n] for n in needs):
             continue
         for m in pattern.finditer(text):
             start, end = m.span()

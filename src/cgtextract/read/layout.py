@@ -340,7 +340,10 @@ def _announces() -> re.Pattern[str]:
     )
 
 
-_HEADLINE_VERB = re.compile(r"\s+(?:Announces|Receives|Reports|Obtains|Secures|Wins|Gains)\b")
+@cache
+def _headline_verb() -> re.Pattern[str]:
+    """'X Announces ...', 'X Receives ...': the verb after a headline's announcer."""
+    return re.compile(rf"\s+(?:{alternation('layout.jsonl', 'HEADLINE_VERB')})\b")
 
 
 def _agreed_announcer(announcer: str, title: str, text: str) -> str:
@@ -362,7 +365,7 @@ def _agreed_announcer(announcer: str, title: str, text: str) -> str:
 
     if mentions(announcer) > 1:
         return announcer
-    m = _HEADLINE_VERB.search(title)
+    m = _headline_verb().search(title)
     owner = _TITLE_POSSESSIVE.search(title)
     about = _ABOUT_COMPANY.search(text)
     for raw in (

@@ -188,7 +188,7 @@ def profile_products(
                     p.genes.append((_gene_score(doc.article.text, sp), sp.id, sp.start, sp.end))
             # 'a two-nucleotide deletion in the NCF1 gene': a symbol that 'gene' follows is a
             # gene even where no vocabulary lists it
-            for gm in _SYMBOL_GENE.finditer(doc.article.text, a, b):
+            for gm in _symbol_gene().finditer(doc.article.text, a, b):
                 known = any(g[2] == gm.start(1) for g in p.genes)
                 if not known and not _knocked_out(doc, gm.end()):
                     p.genes.append((3, gm.group(1), gm.start(1), gm.end(1)))
@@ -282,10 +282,18 @@ def _target_score(text: str, sp: Span) -> int:
     return 1
 
 
-_SYMBOL_GENE = re.compile(
-    r"\b(?!(?:AAV|CAR|TCR|CRISPR|HSV|DNA|RNA|mRNA)\b)([A-Z][A-Z0-9]{1,7}(?:-[A-Z0-9]{1,3})?)"
-    r"\s+genes?\b(?!\s+(?:therap|transfer|editing|delivery|vector|construct|product))"
-)
+@cache
+def _symbol_gene() -> re.Pattern[str]:
+    """'the NCF1 gene': a symbol 'gene' follows, unless it names a vector or a platform
+    ('AAV gene therapy') or 'gene' starts a product noun ('gene transfer')."""
+    not_gene = alternation("precedence.jsonl", "NOT_GENE_BEFORE")
+    product = alternation("precedence.jsonl", "GENE_AS_PRODUCT")
+    return re.compile(
+        rf"\b(?!(?:{not_gene})\b)([A-Z][A-Z0-9]{{1,7}}(?:-[A-Z0-9]{{1,3}})?)"
+        rf"\s+genes?\b(?!\s+(?:{product}))"
+    )
+
+
 _KNOCKED_OUT = re.compile(
     r"[^.;]{0,40}\b(?:knock(?:ed)?[- ]?out|deleted|disrupted|inactivated|edited out)\b", re.I
 )

@@ -81,14 +81,28 @@ _TRIAL_APPROVAL = re.compile(
 
 # 'the approval' with nothing of its own after it (no 'of X', 'for Y', 'from Z', 'in 2020')
 _BARE_DEFINITE = re.compile(r"\bthe\s+$", re.I)
-_OWN_OBJECT = re.compile(
-    r"\s*(?:®|™)?\s*(?:of|for|from|by|to|in|on|under|as|granted|received|was|is|has|had)\b|\s+[A-Z0-9]",
-)
-# 'a BLA submission', 'an sBLA filing', 'accepted the BLA for filing': no filing of its own
-_INDEFINITE_FILING = re.compile(
-    r"(?:\b(?:a|an)\s+(?!(?:earlier|previous|prior|initial|original|first)\b)(?:[\w-]+\s+){0,2}|\b(?:accepted|accept|accepts)\b[^.;]{0,120}\bfor\s+)$",
-    re.I,
-)
+
+
+@cache
+def _own_object() -> re.Pattern[str]:
+    """'the approval of X', 'the approval was granted', 'the approval in 2020': what an act
+    noun carries of its own after it."""
+    words_ = alternation("grammar.jsonl", "OWN_OBJECT_WORD")
+    return re.compile(rf"\s*(?:®|™)?\s*(?:{words_})\b|\s+[A-Z0-9]")
+
+
+@cache
+def _indefinite_filing() -> re.Pattern[str]:
+    """'a BLA submission', 'an sBLA filing', 'accepted the BLA for filing': no filing of its
+    own ('an earlier submission' is one)."""
+    past = alternation("grammar.jsonl", "PAST_MODIFIER")
+    return re.compile(
+        rf"(?:\b(?:a|an)\s+(?!(?:{past})\b)(?:[\w-]+\s+){{0,2}}"
+        r"|\b(?:accepted|accept|accepts)\b[^.;]{0,120}\bfor\s+)$",
+        re.I,
+    )
+
+
 _RESTATED_DET = re.compile(r"\b(?:that|this|these|those|such)\s+$", re.I)
 
 
@@ -169,13 +183,13 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
         if (
             _nominal(a)
             and _BARE_DEFINITE.search(text, 0, a.start - s.start)
-            and not _OWN_OBJECT.match(text, a.end - s.start)
+            and not _own_object().match(text, a.end - s.start)
         ):
             continue  # 'the conditions attached to the approval, ...': the act told before
         if (
             kind in {"ind_submission", "marketing_submission"}
             and (_nominal(a) or a.text.lower().endswith("ing"))
-            and _INDEFINITE_FILING.search(text, 0, a.start - s.start)
+            and _indefinite_filing().search(text, 0, a.start - s.start)
         ):
             continue  # 'the timing of a BLA submission': a filing spoken of, none made
         if _nominal(a) and _among_steps(doc, s, a):
