@@ -284,11 +284,6 @@ LISTED = (
             "- Orphan Drug designation from the FDA\n- Fast Track designation from the FDA",
             [None, None],
             id="items-without-stops",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="list items without a final stop are taken as headings and never read "
-                "for events (see test_read_layout)",
-            ),
         ),
     ],
 )

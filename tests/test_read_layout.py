@@ -409,11 +409,6 @@ def test_short_list_item_is_no_heading() -> None:
     assert all(s.intro and s.intro.endswith("designations:") for s in items)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a list item without a final stop ('- Fast Track designation from the FDA') is also "
-    "taken as a heading: it opens a section named after itself and draft_events skips it",
-)
 def test_short_list_item_is_not_a_section_heading() -> None:
     frame = _frame(
         "CAMBRIDGE, Mass., May 6, 2024 /PRNewswire/ -- Keltra Bio today announced news.\n"

@@ -193,6 +193,9 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
     return out
 
 
+_ITEM_MARKS = ("- ", "• ", "* ", "– ", "· ")
+
+
 def _is_heading(line: str) -> bool:
     words_ = line.split()
     return (
@@ -414,7 +417,8 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
         if not stripped or (not sentences and _meta_line().match(stripped)):
             continue
         lead = len(line) - len(line.lstrip())
-        heading = _is_heading(stripped)
+        # a list item is body, stop or no stop ('- Fast Track designation from the FDA')
+        heading = _is_heading(stripped) and not stripped.startswith(_ITEM_MARKS)
         is_title = (title is not None and stripped.rstrip(" .") == title.strip().rstrip(" .")) or (
             title_line is None and not sentences and heading
         )
@@ -463,7 +467,7 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
             continue
         header = None
         quote = stripped.startswith(("“", '"', "‘"))
-        is_item = stripped.startswith(("- ", "• ", "* ", "– ", "· "))
+        is_item = stripped.startswith(_ITEM_MARKS)
         parts = split_sentences(line[lead:], start + lead)
         for s_start, s_end, s_text in parts:
             sentences.append(
