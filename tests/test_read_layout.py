@@ -107,21 +107,12 @@ DATELINES = [
         None,
         "Pemberly Bio said on Monday that it filed an IND.",
         id="capital-place-glued-dash",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="a dash glued to both the place and the name ('N.H.--Pemberly') is read as "
-            "one place word (_PLACE_WORD admits '-'), so the dateline is not found",
-        ),
     ),
     pytest.param(
         "BOSTON--Pemberly Bio today announced a partnership.",
         None,
         "Pemberly Bio today announced a partnership.",
         id="single-place-glued-dash",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="'BOSTON--Pemberly' is taken as one place word; no separator is left",
-        ),
     ),
 ]
 
@@ -156,10 +147,6 @@ def test_parse_dateline(paragraph: str, announced: date | None, rest: str) -> No
             "CAMBRIDGE, Mass.--(BUSINESS WIRE)--Keltra Bio today announced.",
             "CAMBRIDGE, Mass.",
             id="businesswire-dashes",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the '--' glued to 'Mass.' stays in Dateline.places ('CAMBRIDGE, Mass.--')",
-            ),
         ),
     ],
 )

@@ -228,7 +228,8 @@ class Dateline:
 _MONTH_AHEAD = r"(?:" + "|".join(m.capitalize() for m in MONTHS) + r")[a-z]*\.?\s+\d"
 # place words: capitalized ('SANTA MONICA', 'Calif.', 'N.J.', "ST. LOUIS"), never a month
 # that a day number follows (the date comes next)
-_PLACE_WORD = rf"(?!{_MONTH_AHEAD})[A-Z][\w.'’-]*"
+# a single hyphen joins a place's parts ('WINSTON-SALEM'); a double one ends the dateline
+_PLACE_WORD = rf"(?!{_MONTH_AHEAD})[A-Z](?:[\w.'’]|-(?!-))*"
 # 'LEIDEN, the Netherlands': a place may take 'the'
 _PLACES = re.compile(
     rf"{_PLACE_WORD}(?:(?:\s+|,\s*(?:the\s+)?|\s+(?:&|and)\s+(?:the\s+)?){_PLACE_WORD}){{0,11}}"
