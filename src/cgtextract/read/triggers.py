@@ -425,7 +425,11 @@ def _action_kind(
         return "ind_clearance"
     if act == "effective":  # 'the CTN became effective': a notification scheme lets the trial start
         own = {dc.id for dc in docs_ if lo <= dc.start < hi}  # its own clause's, not 'the Act'
-        return "ind_clearance" if own & {"ind", "cta"} else None
+        if own & {"ind", "cta"}:
+            return "ind_clearance"
+        # 'the FDA has allowed the Phase 1 study of X to proceed': an agency lets a trial start
+        allowed = _ALLOWED_TRIAL.search(doc.article.text, lo, a.start)
+        return "ind_clearance" if allowed and regs else None
     if act == "approve":
         if any(lo <= x <= hi for x, _ in desig_ranges):
             return None
@@ -481,6 +485,11 @@ def _counted() -> re.Pattern[str]:
     return re.compile(rf"\b(?:\d+|(?i:{tally}))\s+(?:[\w-]+\s+){{0,4}}(?:{nouns})\b")
 
 
+_ALLOWED_TRIAL = re.compile(
+    r"\b(?:allowed|allows|allow|permitted|permits|cleared)\s+(?:the\s+|its\s+|a\s+)?"
+    r"[^.;]{0,60}?\b(?:study|trial)\b[^.;]{0,60}$",
+    re.I,
+)
 _TRIAL_APPROVED = re.compile(
     r"\bclinical\s+trials?\b[^.;]{0,80}\b(?:approved|cleared|permitted|allowed)\b", re.I
 )
