@@ -341,11 +341,6 @@ NOT_EVENTS = [
     pytest.param(
         "The FDA rejected the idea that KB-101 needs a new trial.",
         id="rejected-an-idea",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="'rejected' with no application in its clause is read as a complete "
-            "response letter",
-        ),
     ),
 ]
 

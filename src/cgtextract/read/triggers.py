@@ -394,7 +394,17 @@ def _action_kind(
         kinds = kinds | {dc.id for dc in docs_ if dc.id == "hold"}
     if act == "reject":
         # 'the FDA rejected the BLA', 'had previously rejected X': a complete response
-        return "crl" if kinds & {"marketing", "application"} or not kinds else None
+        if kinds & {"marketing", "application"}:
+            return "crl"
+        # no application named: the product must be what was rejected ('rejected X'), not
+        # 'rejected the idea that ...'
+        text_ = doc.article.text
+        rejected = [
+            m
+            for m in doc.products[s.idx]
+            if a.end <= m.start <= a.end + 30 and _REJECTED_OBJECT.fullmatch(text_, a.end, m.start)
+        ]
+        return "crl" if not kinds and rejected else None
     if act == "lift":
         return "clinical_hold_lift" if "hold" in kinds else None
     if act == "place":
@@ -485,6 +495,8 @@ def _counted() -> re.Pattern[str]:
     return re.compile(rf"\b(?:\d+|(?i:{tally}))\s+(?:[\w-]+\s+){{0,4}}(?:{nouns})\b")
 
 
+# 'rejected X', 'rejected the company's X': the product is the object, no clause between
+_REJECTED_OBJECT = re.compile(r"\s+(?:(?:the|its|their)\s+)?(?:(?!that\b)[\w'’-]+\s+){0,2}?")
 _ALLOWED_TRIAL = re.compile(
     r"\b(?:allowed|allows|allow|permitted|permits|cleared)\s+(?:the\s+|its\s+|a\s+)?"
     r"[^.;]{0,60}?\b(?:study|trial)\b[^.;]{0,60}$",
