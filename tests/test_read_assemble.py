@@ -78,11 +78,6 @@ ODD_2021 = ("KB-101", "MFDS", "designation", "orphan_drug", "2021-10-01", ["knee
             ),
             [ODD_2021],
             id="restated-at-a-coarser-precision",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a restatement dated at a coarser precision ('October 2021' for a row's "
-                "2021-10-01) is kept as a second event",
-            ),
         ),
         pytest.param(
             DATELINE + "Corvane Therapeutics today announced that the FDA granted RMAT designation"
@@ -90,9 +85,6 @@ ODD_2021 = ("KB-101", "MFDS", "designation", "orphan_drug", "2021-10-01", ["knee
             " 2024.",
             [("KB-101", "FDA", "designation", "rmat", "2024-04-22", [])],
             id="day-and-month-of-one-grant",
-            marks=pytest.mark.xfail(
-                strict=True, reason="'April 22, 2024' and 'April 2024' give two RMAT events"
-            ),
         ),
     ],
 )

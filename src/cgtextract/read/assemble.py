@@ -29,6 +29,10 @@ def assemble(
         by_date: dict[str, Draft] = {}
         for d in dated:
             by_date.setdefault(d.date or "", d)
+        # 'on April 22, 2024' and later 'in April 2024': one act told at two precisions
+        for coarse in list(by_date):
+            if any(fine != coarse and fine.startswith(coarse + "-") for fine in by_date):
+                del by_date[coarse]
         keep = list(by_date.values()) or [
             max(group, key=lambda d: (d.date is not None, -d.sentence.idx))
         ]
