@@ -438,7 +438,7 @@ def _action_kind(
         if own & {"ind", "cta"}:
             return "ind_clearance"
         # 'the FDA has allowed the Phase 1 study of X to proceed': an agency lets a trial start
-        allowed = _ALLOWED_TRIAL.search(doc.article.text, lo, a.start)
+        allowed = _allowed_trial().search(doc.article.text, lo, a.start)
         return "ind_clearance" if allowed and regs else None
     if act == "approve":
         if any(lo <= x <= hi for x, _ in desig_ranges):
@@ -497,11 +497,18 @@ def _counted() -> re.Pattern[str]:
 
 # 'rejected X', 'rejected the company's X': the product is the object, no clause between
 _REJECTED_OBJECT = re.compile(r"\s+(?:(?:the|its|their)\s+)?(?:(?!that\b)[\w'’-]+\s+){0,2}?")
-_ALLOWED_TRIAL = re.compile(
-    r"\b(?:allowed|allows|allow|permitted|permits|cleared)\s+(?:the\s+|its\s+|a\s+)?"
-    r"[^.;]{0,60}?\b(?:study|trial)\b[^.;]{0,60}$",
-    re.I,
-)
+
+
+@cache
+def _allowed_trial() -> re.Pattern[str]:
+    """'the FDA has allowed the Phase 1 study of X to proceed': an agency lets a trial start."""
+    verbs = alternation("grammar.jsonl", "ALLOW_VERB")
+    return re.compile(
+        rf"\b(?:{verbs})\s+(?:the\s+|its\s+|a\s+)?[^.;]{{0,60}}?\b(?:study|trial)\b[^.;]{{0,60}}$",
+        re.I,
+    )
+
+
 _TRIAL_APPROVED = re.compile(
     r"\bclinical\s+trials?\b[^.;]{0,80}\b(?:approved|cleared|permitted|allowed)\b", re.I
 )
