@@ -978,7 +978,9 @@ class _Run:
         try:
             with make_client(self.settings) as client:
                 self.client = client
-                self.robots = RobotsCache(client, self.settings) if self.options.robots else None
+                self.robots = (
+                    RobotsCache(client, self.settings, self.guard) if self.options.robots else None
+                )
                 pool = cf.ThreadPoolExecutor(
                     max_workers=self.options.concurrency, thread_name_prefix="ingest-fetch"
                 )
@@ -1074,7 +1076,10 @@ class _Run:
     def _get(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
     ) -> Fetched:
-        """One polite request: robots.txt first, then the host's turn, then fetch()."""
+        """One polite request: the address guard, robots.txt, the host's turn, fetch().
+
+        The guard comes first: a refused origin is not even asked for its robots.txt."""
+        self.guard(url)
         delay = None
         if self.robots is not None:
             if not self.robots.allowed(url):
