@@ -22,6 +22,7 @@ from dbfixtures import (  # noqa: F401  (fixtures are used by name)
 )
 from test_store import make_article, make_event
 
+from cgtextract.errors import Failure
 from cgtextract.models import Article, Event
 from cgtextract.store import Store
 
@@ -121,7 +122,9 @@ def test_a_failing_article_keeps_its_events(stored: Store) -> None:
         return []
 
     report = stored.reextract(broken)
-    assert report.failed == [("a.html", "ValueError: pattern bug")]
+    assert report.failed == [
+        Failure("a.html", "internal", "internal error (ValueError: pattern bug)")
+    ]
     assert [c.kind for c in report.retired] == ["ind_clearance"]
     assert [e.source for e in stored.query()] == ["a.html"]
 

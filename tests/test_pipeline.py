@@ -128,8 +128,8 @@ def test_run_keeps_going_after_a_failure(
     missing = str(tmp_path / "missing.html")
     report = run([SEED_HTML, missing], fast_settings, store)
     assert [source for source, _ in report.stored] == [SEED_HTML]
-    assert [source for source, _ in report.failed] == [missing]
-    assert "no such file" in report.failed[0][1]
+    assert [f.source for f in report.failed] == [missing]
+    assert report.failed[0].kind == "input" and "no such file" in report.failed[0].message
     assert len(report.events) == 6
     assert store.counts() == {"articles": 1, "events": 6, "mentions": 6}
 
@@ -226,8 +226,10 @@ def test_a_failing_article_is_rolled_back_alone(
     with Store(f"sqlite:///{tmp_path}/events.db") as store:
         report = run(pages, fast_settings, store, batch=10)
         assert [source for source, _ in report.stored] == [SEED_HTML, SEED_TXT]
-        assert [source for source, _ in report.failed] == [pages[1]]
-        assert "cannot save" in report.failed[0][1] and "disk says no" in report.failed[0][1]
+        assert [f.source for f in report.failed] == [pages[1]]
+        assert report.failed[0].kind == "storage"
+        assert "cannot save" in report.failed[0].message
+        assert "disk says no" in report.failed[0].message
         counts = store.counts()
         assert counts["articles"] == 2  # nothing of the failed article, not even its row
         assert {r[0] for r in _rows(store)} <= {

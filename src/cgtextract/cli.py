@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from cgtextract.errors import CgtextractError
+from cgtextract.errors import (
+    CgtextractError,
+    Failure,
+    attempt,
+    batch_exit_code,
+    error_line,
+    exit_code,
+    kind_of,
+)
 from cgtextract.extract import extract as extract_events
 from cgtextract.output import (
     EXPORT_FORMATS,
@@ -45,9 +53,17 @@ FormatOption = Annotated[
 ]
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"cgtextract: {message}", err=True)
+def _fail(error: str | CgtextractError, code: int | None = None) -> typer.Exit:
+    """Tell one error on stderr; the Exit to raise (code: from the error's kind, else 2)."""
+    typer.echo(error_line(error), err=True)
+    if code is None:
+        code = exit_code(kind_of(error)) if isinstance(error, CgtextractError) else 2
     return typer.Exit(code)
+
+
+def _tell(failures: list[Failure]) -> None:
+    for failure in failures:
+        typer.echo(error_line(failure), err=True)
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> None:
@@ -63,7 +79,7 @@ def _open_store(settings: Settings) -> Store:
     try:
         return Store(settings.db_url)
     except CgtextractError as exc:
-        raise _fail(str(exc), 2) from None
+        raise _fail(exc) from None
 
 
 @app.command()
@@ -79,25 +95,18 @@ def extract(
     """
     _check_format(fmt)
     settings = _settings(None)
-    failed = 0
+    failed: list[Failure] = []
     events = []
     for source in sources:
-        try:
-            _, found = process(source, settings)
-        except CgtextractError as exc:
-            typer.echo(f"cgtextract: {exc}", err=True)
-            failed += 1
-            continue
-        except Exception as exc:  # never a traceback: report the bug in one line, go on
-            typer.echo(
-                f"cgtextract: {source}: internal error ({type(exc).__name__}: {exc})", err=True
-            )
-            failed += 1
-            continue
-        events.extend(found)
+        outcome = attempt(source, process, source, settings)
+        if isinstance(outcome, Failure):
+            _tell([outcome])
+            failed.append(outcome)
+        else:
+            events.extend(outcome[1])
     sys.stdout.write(render(events, fmt))
     if failed:
-        raise typer.Exit(2 if failed == len(sources) else 1)
+        raise typer.Exit(batch_exit_code(len(failed), len(sources) - len(failed)))
 
 
 @app.command("run")
@@ -119,11 +128,7 @@ def run_cmd(
     settings = _settings(db)
     with _open_store(settings) as store:
         report = run(sources, settings, store, workers=workers)
-    for source, error in report.failed:
-        typer.echo(
-            f"cgtextract: {error}" if source in error else f"cgtextract: {source}: {error}",
-            err=True,
-        )
+    _tell(report.failed)
     sys.stdout.write(render(report.events, fmt))
     new = sum(r.new_events for _, r in report.stored)
     typer.echo(
@@ -131,7 +136,7 @@ def run_cmd(
         err=True,
     )
     if report.failed:
-        raise typer.Exit(2 if not report.stored else 1)
+        raise typer.Exit(batch_exit_code(len(report.failed), len(report.stored)))
 
 
 @app.command()
@@ -219,7 +224,7 @@ def query(
                 limit=limit,
             )
         except CgtextractError as exc:
-            raise _fail(str(exc), 2) from None
+            raise _fail(exc) from None
     sys.stdout.write(render(events, fmt))
 
 
@@ -251,7 +256,7 @@ def export(
         except OSError as exc:
             raise _fail(f"{out}: cannot write ({exc.strerror})", 2) from None
         except CgtextractError as exc:
-            raise _fail(str(exc), 2) from None
+            raise _fail(exc) from None
     typer.echo(f"exported {count} event(s){f' to {out}' if out else ''}", err=True)
 
 
@@ -272,7 +277,7 @@ def stats(
         try:
             result = store.stats()
         except CgtextractError as exc:
-            raise _fail(str(exc), 2) from None
+            raise _fail(exc) from None
     sys.stdout.write(render_stats(result, fmt))
 
 
@@ -296,10 +301,9 @@ def reextract(
         try:
             report = store.reextract(extract_events, since=since)
         except CgtextractError as exc:
-            raise _fail(str(exc), 2) from None
+            raise _fail(exc) from None
     sys.stdout.write(render_reextract(report))
-    for source, error in report.failed:
-        typer.echo(f"cgtextract: {source}: {error}", err=True)
+    _tell(report.failed)
     typer.echo(
         f"re-read {report.articles} article(s) with extractor {report.extractor_version}: "
         f"{len(report.added)} added, {len(report.changed)} changed, "
@@ -307,7 +311,7 @@ def reextract(
         err=True,
     )
     if report.failed:
-        raise typer.Exit(2 if len(report.failed) == report.articles else 1)
+        raise typer.Exit(batch_exit_code(len(report.failed), report.articles - len(report.failed)))
 
 
 @app.command()
@@ -328,7 +332,7 @@ def init(
     try:
         report = init_database(settings.db_url, upgrade=upgrade)
     except CgtextractError as exc:
-        raise _fail(str(exc), 2) from None
+        raise _fail(exc) from None
     typer.echo(report.describe())
 
 
@@ -369,7 +373,7 @@ def ingest_cmd(
     try:
         cfg = ingestion.load_config(config)
     except CgtextractError as exc:
-        raise _fail(str(exc), 2) from None
+        raise _fail(exc) from None
     settings = cfg.apply(_settings(db))
     options = cfg.options.with_flags(
         workers=workers, concurrency=concurrency, allow_private_addresses=allow_private_addresses
@@ -378,12 +382,10 @@ def ingest_cmd(
     with _open_store(settings) as store:
         try:
             report = ingestion.ingest(cfg, settings, store, options=options, progress=progress)
-        except ingestion.IngestLocked as exc:
-            raise _fail(str(exc), ingestion.EXIT_LOCKED) from None
         except CgtextractError as exc:
-            raise _fail(str(exc), 2) from None
+            raise _fail(exc) from None
     for line in report.failure_lines():
-        typer.echo(f"cgtextract: {line}", err=True)
+        typer.echo(error_line(line), err=True)
     typer.echo(report.model_dump_json() if json_out else report.summary_line())
     raise typer.Exit(report.exit_code)
 
@@ -404,7 +406,7 @@ def runs_cmd(
         try:
             history = ingestion.run_history(store, limit)
         except CgtextractError as exc:
-            raise _fail(str(exc), 2) from None
+            raise _fail(exc) from None
     sys.stdout.write(ingestion.format_runs(history, json_lines=json_out))
 
 

@@ -36,12 +36,11 @@ import sys
 import threading
 import time
 import tomllib
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -57,16 +56,28 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from cgtextract.clean import clean_html, clean_text, decode_html
-from cgtextract.errors import CgtextractError, InputError, NoContentError, StorageError
+from cgtextract.errors import (
+    EXIT_LOCKED,
+    CgtextractError,
+    ConfigError,
+    Disallowed,
+    Failure,
+    FeedError,
+    IngestLocked,
+    StorageError,
+    attempt,
+)
 from cgtextract.extract import extract
 from cgtextract.fetch import Fetched, fetch, make_client
 from cgtextract.ingest_store import (
+    RUNS,
     STATUS_DONE,
     STATUS_EMPTY,
     STATUS_FAILED,
     DiscoveredURL,
     FeedState,
     IngestState,
+    RunCounts,
     RunRecord,
     URLState,
 )
@@ -115,8 +126,6 @@ DEFAULT_HOST_DELAY_S = 1.0
 DEFAULT_WORKERS = 1
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_MAX_SITEMAPS = 20
-#: Exit code of `cgtextract ingest` when another run holds the lock (0/1/2 as elsewhere).
-EXIT_LOCKED = 3
 
 SOURCE_TYPES = ("rss", "sitemap", "page")
 _TYPE_ALIASES = {"atom": "rss", "feed": "rss"}
@@ -142,14 +151,6 @@ TRACKING_PARAMS = frozenset(
     }
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-class ConfigError(InputError):
-    """The source list cannot be used: missing, not TOML, or a source is malformed."""
-
-
-class IngestLocked(CgtextractError):
-    """Another `ingest` run holds the lock on this database."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -429,10 +430,6 @@ def _host(url: str) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-class _NotAFeed(CgtextractError):
-    """A feed, sitemap or listing page that cannot be read as one."""
-
-
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 
 
@@ -441,7 +438,7 @@ def _refuse_entities(body: bytes, what: str) -> None:
     start. Refused before any parser (feedparser's strict or loose one) sees the bytes."""
     head = body[:1_000_000]
     if _ENTITY_DECL.search(head) or _ENTITY_DECL.search(head.decode("utf-16", "ignore").encode()):
-        raise _NotAFeed(f"{what} refused: it declares XML entities")
+        raise FeedError(f"{what} refused: it declares XML entities")
 
 
 def parse_feed(
@@ -451,7 +448,7 @@ def parse_feed(
 
     The date is the entry's `updated` (else `published`) exactly as the feed writes it:
     it is only compared with the previous run's. Relative links are resolved against
-    `base_url`. Raises `_NotAFeed` when the body is not a feed at all.
+    `base_url`. Raises `FeedError` when the body is not a feed at all.
     """
     _refuse_entities(body, "feed")
     headers = {"content-location": base_url}
@@ -462,7 +459,7 @@ def parse_feed(
     if not parsed.get("version") and not entries:
         problem = parsed.get("bozo_exception")
         detail = f" ({str(problem).strip() or type(problem).__name__})" if problem else ""
-        raise _NotAFeed(f"not an RSS or Atom feed{detail}")
+        raise FeedError(f"not an RSS or Atom feed{detail}")
     items: list[tuple[str, str | None]] = []
     for entry in entries:
         # dict.get: FeedParserDict.get warns on its updated->published fallback.
@@ -482,18 +479,18 @@ def parse_feed(
 def parse_sitemap(body: bytes) -> tuple[Literal["urlset", "index"], list[tuple[str, str | None]]]:
     """("urlset" | "index", [(loc, lastmod)]) of an XML sitemap or sitemap index.
 
-    Parsed with defusedxml: no DTDs, entities or network access. Raises `_NotAFeed`.
+    Parsed with defusedxml: no DTDs, entities or network access. Raises `FeedError`.
     """
     _refuse_entities(body, "sitemap")
     try:
         root = xml_fromstring(body)
     except DefusedXmlException as exc:
-        raise _NotAFeed(f"sitemap refused ({type(exc).__name__})") from exc
+        raise FeedError(f"sitemap refused ({type(exc).__name__})") from exc
     except Exception as exc:  # ParseError and friends: not XML at all
-        raise _NotAFeed(f"not an XML sitemap ({str(exc).strip() or type(exc).__name__})") from exc
+        raise FeedError(f"not an XML sitemap ({str(exc).strip() or type(exc).__name__})") from exc
     kind = _local(root.tag)
     if kind not in ("urlset", "sitemapindex"):
-        raise _NotAFeed(f"not an XML sitemap (root element <{kind}>)")
+        raise FeedError(f"not an XML sitemap (root element <{kind}>)")
     child = "url" if kind == "urlset" else "sitemap"
     items: list[tuple[str, str | None]] = []
     for node in root:
@@ -518,12 +515,12 @@ def _local(tag: Any) -> str:
 def parse_listing(body: bytes, base_url: str, charset: str | None = None) -> list[str]:
     """Absolute http(s) links of an HTML listing page, in page order, fragments dropped."""
     if not body.strip():
-        raise _NotAFeed("empty listing page")
+        raise FeedError("empty listing page")
     try:
         parser = lxml.html.HTMLParser(encoding=charset) if charset else None
         doc = lxml.html.fromstring(body, parser=parser)
     except (LxmlError, ValueError, LookupError) as exc:
-        raise _NotAFeed(f"not an HTML page ({exc})") from exc
+        raise FeedError(f"not an HTML page ({exc})") from exc
     links: list[str] = []
     for anchor in doc.iter("a"):
         href = anchor.get("href")
@@ -540,34 +537,21 @@ def parse_listing(body: bytes, base_url: str, charset: str | None = None) -> lis
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Read:
-    """What clean+extract made of one page; `error_kind` set instead when it failed."""
-
-    article: Article | None = None
-    events: list[Event] = field(default_factory=list)
-    error_kind: Literal["no_content", "error", "internal"] | None = None
-    error: str = ""
+def read_page(
+    page: str, content_type: str | None, source: str, final_url: str
+) -> tuple[Article, list[Event]] | Failure:
+    """Clean and extract one decoded page: its article and events, or its Failure."""
+    return attempt(source, _read_page, page, content_type, source, final_url)
 
 
-def read_page(page: str, content_type: str | None, source: str, final_url: str) -> _Read:
-    """Clean and extract one decoded page. Never raises: errors come back in the result."""
-    try:
-        if content_type == "text/plain":
-            article = clean_text(page, source)
-        else:
-            article = clean_html(page, source, url=final_url)
-        return _Read(article=article, events=extract(article))
-    except NoContentError as exc:
-        return _Read(error_kind="no_content", error=str(exc))
-    except CgtextractError as exc:
-        return _Read(error_kind="error", error=str(exc))
-    except Exception as exc:  # a bug in a stage must not end the run: report it, go on
-        return _Read(
-            error_kind="internal",
-            error=f"{source}: internal error: {type(exc).__name__}: {exc}\n"
-            + traceback.format_exc(),
-        )
+def _read_page(
+    page: str, content_type: str | None, source: str, final_url: str
+) -> tuple[Article, list[Event]]:
+    if content_type == "text/plain":
+        article = clean_text(page, source)
+    else:
+        article = clean_html(page, source, url=final_url)
+    return article, extract(article)
 
 
 def _init_worker() -> None:
@@ -724,31 +708,27 @@ class IngestFailure(BaseModel):
     source: str
     error: str
     attempts: int | None = None
+    kind: str = "internal"
+
+    @classmethod
+    def of(cls, failure: Failure, source: str, attempts: int | None = None) -> IngestFailure:
+        """The report's record of a Failure (`source` is the name of the feed it came from)."""
+        return cls(
+            url=failure.source,
+            source=source,
+            error=failure.line,
+            attempts=attempts,
+            kind=failure.kind,
+        )
 
 
-class IngestReport(BaseModel):
-    """What one run did; `--json` prints exactly this, and `runs` keeps the counts.
-
-    `fetched`: article pages downloaded (HTTP 200). `unchanged`: known articles not read
-    again, because the feed gave the same date (no request), the server answered 304, or
-    the body hashed the same. `skipped`: disallowed by robots.txt, no article text, or
-    given up after `max_attempts`. `stored`: articles saved with their events.
-    """
+class IngestReport(RunCounts):
+    """What one run did (the counts, then how it went); `--json` prints exactly this."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     run_id: int | None
     status: Literal["ok", "partial"]
-    sources: int
-    sources_failed: int
-    discovered: int
-    fetched: int
-    unchanged: int
-    skipped: int
-    failed: int
-    stored: int
-    events_new: int
-    events_updated: int
     seconds: float
     failures: list[IngestFailure]
 
@@ -829,6 +809,9 @@ class TerminalProgress:
 # ---------------------------------------------------------------------------------------
 
 
+_ReadResult = tuple["Article", list["Event"]] | Failure
+
+
 @dataclass(frozen=True)
 class _FeedResult:
     feed_url: str
@@ -836,7 +819,7 @@ class _FeedResult:
     etag: str | None = None
     last_modified: str | None = None
     items: list[DiscoveredURL] = field(default_factory=list)
-    error: str | None = None
+    failure: Failure | None = None
 
 
 @dataclass(frozen=True)
@@ -856,21 +839,7 @@ class _Fetch:
     got: Fetched | None = None
     page: str = ""
     body_hash: str | None = None
-    error: str = ""
-
-
-@dataclass
-class _Counts:
-    sources: int = 0
-    sources_failed: int = 0
-    discovered: int = 0
-    fetched: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    failed: int = 0
-    stored: int = 0
-    events_new: int = 0
-    events_updated: int = 0
+    failure: Failure | None = None
 
 
 def ingest(
@@ -903,7 +872,10 @@ def run_history(store: Store, limit: int | None = 20) -> list[RunRecord]:
 def format_runs(history: Sequence[RunRecord], *, json_lines: bool = False) -> str:
     """The run history as a fixed-width table, or as JSON Lines."""
     if json_lines:
-        return "".join(json.dumps(asdict(r), default=str) + "\n" for r in history)
+        order = [c.name for c in RUNS.c if c.name in RunRecord.model_fields]  # as the table
+        return "".join(
+            json.dumps({k: getattr(r, k) for k in order}, default=str) + "\n" for r in history
+        )
     columns = "id|started (UTC)|status|secs|found|fetched|unchanged|failed|stored|new|updated"
     widths = (4, 19, 11, 7, 6, 7, 9, 6, 6, 5, 7)
     rows: list[tuple[str, ...]] = [tuple(columns.split("|"))]
@@ -957,7 +929,7 @@ class _Run:
         self.state = state
         self.options = options
         self.progress = progress
-        self.counts = _Counts(sources=len(config.sources))
+        self.counts = RunCounts(sources=len(config.sources))
         self.failures: list[IngestFailure] = []
         self.limiter = HostLimiter(options.per_host, options.host_delay_s)
         self.guard = guard_for(
@@ -1000,7 +972,7 @@ class _Run:
                 self.state.finish_run(
                     self.run_id,
                     ended,
-                    vars(self.counts),
+                    self.counts,
                     time.monotonic() - started,
                     message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
                 )
@@ -1012,13 +984,13 @@ class _Run:
         status: Literal["ok", "partial"] = (
             "ok" if not (self.counts.failed or self.counts.sources_failed) else "partial"
         )
-        self.state.finish_run(self.run_id, status, vars(self.counts), seconds)
+        self.state.finish_run(self.run_id, status, self.counts, seconds)
         return IngestReport(
             run_id=self.run_id,
             status=status,
             seconds=round(seconds, 3),
             failures=self.failures,
-            **vars(self.counts),
+            **self.counts.counted(),
         )
 
     def _tick(self, phase: Literal["discover", "fetch"]) -> None:
@@ -1033,19 +1005,19 @@ class _Run:
     def _discover(self, pool: cf.ThreadPoolExecutor) -> dict[str, tuple[str, DiscoveredURL]]:
         """Read every source (in parallel); record each feed's URLs; canonical URL -> item."""
         feeds = self.state.feeds()
-        futures = {pool.submit(self._read_source, src, feeds): src for src in self.config.sources}
+        futures = {
+            pool.submit(attempt, src.url, self._read_source, src, feeds): src
+            for src in self.config.sources
+        }
         results: dict[str, list[_FeedResult]] = {}
         self._done, self._total = 0, len(futures)
         self._tick("discover")
         for future in cf.as_completed(futures):
             src = futures[future]
-            try:
-                results[src.name] = future.result()
-            except Exception as exc:  # a bug in discovery: this source fails, the run goes on
-                log.error("discovering %s failed", src.url, exc_info=exc)
-                results[src.name] = [
-                    _FeedResult(src.url, error=f"{src.url}: internal error: {exc}")
-                ]
+            read = future.result()
+            if isinstance(read, Failure):  # a bug in discovery: this source fails alone
+                read = [_FeedResult(src.url, failure=read)]
+            results[src.name] = read
             self._done += 1
             self._tick("discover")
 
@@ -1053,11 +1025,9 @@ class _Run:
         for src in self.config.sources:  # config order, so the first source listed wins
             failed = False
             for result in results.get(src.name, []):
-                if result.error is not None:
+                if result.failure is not None:
                     failed = True
-                    self.failures.append(
-                        IngestFailure(url=result.feed_url, source=src.name, error=result.error)
-                    )
+                    self.failures.append(IngestFailure.of(result.failure, src.name))
                 self.state.record_feed(
                     src.name,
                     result.feed_url,
@@ -1065,7 +1035,7 @@ class _Run:
                     etag=result.etag,
                     last_modified=result.last_modified,
                     items=result.items,
-                    error=result.error,
+                    error=result.failure.line if result.failure is not None else None,
                 )
                 for item in result.items:
                     found.setdefault(item.url, (src.name, item))
@@ -1083,7 +1053,7 @@ class _Run:
         delay = None
         if self.robots is not None:
             if not self.robots.allowed(url):
-                raise _Disallowed(f"{url}: disallowed by robots.txt")
+                raise Disallowed(f"{url}: disallowed by robots.txt")
             delay = self.robots.crawl_delay(url)
         assert self.client is not None
         with self.limiter.slot(url, delay):
@@ -1108,7 +1078,7 @@ class _Run:
                 last_modified=known.last_modified if known else None,
             )
         except CgtextractError as exc:
-            return [_FeedResult(src.url, error=str(exc))]
+            return [_FeedResult(src.url, failure=Failure.of(src.url, exc))]
         if got.not_modified:
             return [_FeedResult(src.url, status=304)]
         try:
@@ -1121,8 +1091,8 @@ class _Run:
                     for u in parse_listing(got.body, got.final_url, got.charset)
                     if canonicalize_url(u) != page
                 ]
-        except _NotAFeed as exc:
-            return [_FeedResult(src.url, status=got.status, error=f"{src.url}: {exc}")]
+        except FeedError as exc:
+            return [_FeedResult(src.url, status=got.status, failure=Failure.of(src.url, exc))]
         return [
             _FeedResult(
                 src.url,
@@ -1146,13 +1116,13 @@ class _Run:
                 last_modified=known.last_modified if known else None,
             )
         except CgtextractError as exc:
-            return [_FeedResult(url, error=str(exc))]
+            return [_FeedResult(url, failure=Failure.of(url, exc))]
         if got.not_modified:
             return [_FeedResult(url, status=304)]
         try:
             kind, entries = parse_sitemap(got.body)
-        except _NotAFeed as exc:
-            return [_FeedResult(url, status=got.status, error=f"{url}: {exc}")]
+        except FeedError as exc:
+            return [_FeedResult(url, status=got.status, failure=Failure.of(url, exc))]
         if kind == "urlset":
             # Newest first, so max_items keeps the latest articles.
             entries.sort(key=lambda e: e[1] or "", reverse=True)
@@ -1226,24 +1196,17 @@ class _Run:
 
     def _fetch_one(self, job: _Job) -> _Fetch:
         """Runs in a fetch thread: request, hash, decode. Never raises."""
-        try:
-            got = self._get(job.fetch_url, etag=job.etag, last_modified=job.last_modified)
-        except _Disallowed:
-            return _Fetch("disallowed")
-        except CgtextractError as exc:
-            return _Fetch("failed", error=_name_url(str(exc), job.fetch_url))
-        except Exception as exc:
-            log.error("fetching %s failed unexpectedly", job.fetch_url, exc_info=exc)
-            return _Fetch("failed", error=f"{job.fetch_url}: internal error: {exc!r}")
+        got = attempt(
+            job.fetch_url, self._get, job.fetch_url, etag=job.etag, last_modified=job.last_modified
+        )
+        if isinstance(got, Failure):
+            return _Fetch("disallowed" if got.kind == "disallowed" else "failed", failure=got)
         if got.not_modified:
             return _Fetch("not_modified", got=got)
         body_hash = hashlib.sha256(got.body).hexdigest()
         if body_hash == job.content_hash and job.status in (STATUS_DONE, STATUS_EMPTY):
             return _Fetch("same_body", got=got, body_hash=body_hash)
-        if got.content_type == "text/plain":
-            page = decode_html(got.body, got.charset)
-        else:
-            page = decode_html(got.body, got.charset)
+        page = decode_html(got.body, got.charset)
         return _Fetch("body", got=got, page=page, body_hash=body_hash)
 
     def _start_workers(self) -> None:
@@ -1261,7 +1224,7 @@ class _Run:
         self._tick("fetch")
         pending = deque(jobs)
         fetching: dict[cf.Future[_Fetch], _Job] = {}
-        reading: dict[cf.Future[_Read], tuple[_Job, _Fetch, cf.ProcessPoolExecutor]] = {}
+        reading: dict[cf.Future[_ReadResult], tuple[_Job, _Fetch, cf.ProcessPoolExecutor]] = {}
         # Bounded look-ahead: at most `concurrency` fetches and a few pages per worker wait,
         # so memory stays flat however long the run.
         backlog = 4 * self.options.workers
@@ -1285,11 +1248,11 @@ class _Run:
                 else:
                     job, outcome, cpu = reading.pop(future)
                     try:
-                        result: _Read = future.result()
+                        result: _ReadResult = future.result()
                     except BrokenProcessPool:
                         # A worker died (out of memory, a crash in a C extension): the pages
                         # it held fail now and are retried next run; a fresh pool goes on.
-                        result = _Read(error_kind="error", error=f"{job.url}: worker died")
+                        result = Failure(job.url, "internal", "worker died")
                         if cpu is self._cpu:
                             cpu.shutdown(wait=False, cancel_futures=True)
                             self._start_workers()
@@ -1299,15 +1262,16 @@ class _Run:
         assert outcome.got is not None
         return (read_page, outcome.page, outcome.got.content_type, job.url, outcome.got.final_url)
 
-    def _read_here(self, job: _Job, outcome: _Fetch) -> _Read:
+    def _read_here(self, job: _Job, outcome: _Fetch) -> _ReadResult:
         fn, *args = self._read_args(job, outcome)
-        result: _Read = fn(*args)
+        result: _ReadResult = fn(*args)
         return result
 
     def _settle(self, job: _Job, outcome: _Fetch) -> None:
         """A fetch that needs no extraction: unchanged, disallowed or failed."""
         if outcome.kind == "failed":
-            self._fail(job, outcome.error)
+            assert outcome.failure is not None
+            self._fail(job, outcome.failure)
         elif outcome.kind == "disallowed":
             self.state.mark_disallowed(job.url, run_id=self.run_id)
             self.counts.skipped += 1
@@ -1327,12 +1291,12 @@ class _Run:
             )
         self._advance()
 
-    def _store(self, job: _Job, outcome: _Fetch, result: _Read) -> None:
+    def _store(self, job: _Job, outcome: _Fetch, result: _ReadResult) -> None:
         """Save one read page in its own transaction, then mark its URL done."""
         got = outcome.got
         assert got is not None
         self.counts.fetched += 1
-        if result.error_kind == "no_content":
+        if isinstance(result, Failure) and result.kind == "no_content":
             self.counts.skipped += 1
             self.state.mark_done(
                 job.url,
@@ -1343,25 +1307,19 @@ class _Run:
                 last_modified=got.last_modified,
                 content_hash=outcome.body_hash,
             )
-        elif result.error_kind is not None or result.article is None:
-            message, _sep, trace = result.error.partition("\n")
-            if trace:
-                log.error("%s\n%s", message, trace)
-            self._fail(job, _name_url(message, job.url))
-        else:
-            try:
-                saved = self.store.save(
-                    result.article,
-                    result.events,
-                    fetched={
-                        "final_url": got.final_url,
-                        "http_status": got.status,
-                        "etag": got.etag,
-                        "last_modified": got.last_modified,
-                    },
-                )
-            except CgtextractError as exc:
-                self._fail(job, _name_url(str(exc), job.url))
+            self._advance()
+            return
+        if not isinstance(result, Failure):
+            article, events = result
+            fetched = {
+                "final_url": got.final_url,
+                "http_status": got.status,
+                "etag": got.etag,
+                "last_modified": got.last_modified,
+            }
+            saved = attempt(job.url, self.store.save, article, events, fetched=fetched)
+            if isinstance(saved, Failure):
+                result = saved
             else:
                 # Only now, after the article's transaction committed, is the URL done.
                 self.counts.stored += 1
@@ -1375,31 +1333,21 @@ class _Run:
                     last_modified=got.last_modified,
                     content_hash=outcome.body_hash,
                 )
+        if isinstance(result, Failure):
+            self._fail(job, result)
         self._advance()
 
-    def _fail(self, job: _Job, error: str) -> None:
+    def _fail(self, job: _Job, failure: Failure) -> None:
         self.counts.failed += 1
-        try:
-            self.store.record_failure(job.url, error)
-        except CgtextractError as exc:
-            log.error("cannot record the failure of %s: %s", job.url, exc)
-        attempts = self.state.mark_failed(job.url, error, run_id=self.run_id)
-        self.failures.append(
-            IngestFailure(url=job.url, source=job.source, error=error, attempts=attempts)
-        )
+        recorded = attempt(job.url, self.store.record_failure, job.url, failure.line)
+        if isinstance(recorded, Failure):
+            log.info("cannot record the failure of %s: %s", job.url, recorded.message)
+        attempts = self.state.mark_failed(job.url, failure.line, run_id=self.run_id)
+        self.failures.append(IngestFailure.of(failure, job.source, attempts))
 
     def _advance(self) -> None:
         self._done += 1
         self._tick("fetch")
-
-
-class _Disallowed(CgtextractError):
-    """robots.txt forbids the URL."""
-
-
-def _name_url(message: str, url: str) -> str:
-    """Failure lines name the URL once, however the error was worded."""
-    return message if url in message else f"{url}: {message}"
 
 
 def _interleave_hosts(jobs: list[_Job]) -> list[_Job]:

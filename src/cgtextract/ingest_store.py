@@ -22,7 +22,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Engine, Float, Integer, String, Text, select, update
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -37,6 +50,8 @@ __all__ = [
     "DiscoveredURL",
     "FeedState",
     "IngestState",
+    "RUNS",
+    "RunCounts",
     "RunRecord",
     "URLState",
 ]
@@ -57,28 +72,45 @@ class _IngestBase(DeclarativeBase):
     pass
 
 
-class _Run(_IngestBase):
-    __tablename__ = "runs"
+class RunCounts(BaseModel):
+    """What a run counted: the summary line, `--json`, and the columns of `runs`.
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    `fetched`: article pages downloaded (HTTP 200). `unchanged`: known articles not read
+    again, because the feed gave the same date (no request), the server answered 304, or
+    the body hashed the same. `skipped`: disallowed by robots.txt, no article text, or
+    given up after `max_attempts`. `stored`: articles saved with their events.
+    """
+
+    sources: int = 0
+    sources_failed: int = 0
+    discovered: int = 0
+    fetched: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    stored: int = 0
+    events_new: int = 0
+    events_updated: int = 0
+
+    def counted(self) -> dict[str, int]:
+        """The counters by name, as the `runs` columns take them."""
+        return {name: int(getattr(self, name)) for name in RunCounts.model_fields}
+
+
+RUNS = Table(
+    "runs",
+    _IngestBase.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
     # running | ok | partial (some failed) | interrupted (killed; set by the next run) | error
-    status: Mapped[str] = mapped_column(String(16))
-    config: Mapped[str | None] = mapped_column(Text)
-    pid: Mapped[int | None] = mapped_column(Integer)
-    sources: Mapped[int] = mapped_column(Integer, default=0)
-    sources_failed: Mapped[int] = mapped_column(Integer, default=0)
-    discovered: Mapped[int] = mapped_column(Integer, default=0)
-    fetched: Mapped[int] = mapped_column(Integer, default=0)
-    unchanged: Mapped[int] = mapped_column(Integer, default=0)
-    skipped: Mapped[int] = mapped_column(Integer, default=0)
-    failed: Mapped[int] = mapped_column(Integer, default=0)
-    stored: Mapped[int] = mapped_column(Integer, default=0)
-    events_new: Mapped[int] = mapped_column(Integer, default=0)
-    events_updated: Mapped[int] = mapped_column(Integer, default=0)
-    seconds: Mapped[float | None] = mapped_column(Float)
-    message: Mapped[str | None] = mapped_column(Text)
+    Column("status", String(16), nullable=False),
+    Column("config", Text),
+    Column("pid", Integer),
+    *(Column(name, Integer, nullable=False, default=0) for name in RunCounts.model_fields),
+    Column("seconds", Float),
+    Column("message", Text),
+)
 
 
 class _FeedState(_IngestBase):
@@ -121,25 +153,16 @@ class _URLState(_IngestBase):
     run_id: Mapped[int | None] = mapped_column(Integer)
 
 
-@dataclass(frozen=True)
-class RunRecord:
+class RunRecord(RunCounts):
     """One row of `runs`, as `cgtextract runs` shows it."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: int
     started_at: datetime
     finished_at: datetime | None
     status: str
     config: str | None
-    sources: int
-    sources_failed: int
-    discovered: int
-    fetched: int
-    unchanged: int
-    skipped: int
-    failed: int
-    stored: int
-    events_new: int
-    events_updated: int
     seconds: float | None
     message: str | None
 
@@ -178,20 +201,6 @@ class DiscoveredURL:
     hint: str | None  # the source's date for it, verbatim; None when it gives none
 
 
-_RUN_COUNTS = (
-    "sources",
-    "sources_failed",
-    "discovered",
-    "fetched",
-    "unchanged",
-    "skipped",
-    "failed",
-    "stored",
-    "events_new",
-    "events_updated",
-)
-
-
 class IngestState:
     """The ingest tables on an engine (normally the `Store`'s), created on first use."""
 
@@ -224,54 +233,50 @@ class IngestState:
         Call it only while holding the ingest lock: then no other run can be live.
         """
         with self._session("start a run") as session:
-            session.execute(
-                update(_Run)
-                .where(_Run.status == "running")
+            conn = session.connection()
+            conn.execute(
+                update(RUNS)
+                .where(RUNS.c.status == "running")
                 .values(status="interrupted", message="the process stopped before the end")
             )
-            row = _Run(started_at=_now(), status="running", config=config, pid=os.getpid())
-            session.add(row)
-            session.flush()
-            return row.id
+            values = {"started_at": _now(), "status": "running", "config": config}
+            result = conn.execute(insert(RUNS).values(pid=os.getpid(), **values))
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
     def finish_run(
         self,
         run_id: int,
         status: str,
-        counts: dict[str, int],
+        counts: RunCounts,
         seconds: float,
         message: str | None = None,
     ) -> None:
         """Record how the run ended and what it counted."""
         with self._session("finish the run") as session:
-            row = session.get(_Run, run_id)
-            if row is None:
-                return
-            row.status = status
-            row.finished_at = _now()
-            row.seconds = round(seconds, 3)
-            row.message = message
-            for name in _RUN_COUNTS:
-                setattr(row, name, int(counts.get(name, 0)))
+            session.connection().execute(
+                update(RUNS)
+                .where(RUNS.c.id == run_id)
+                .values(
+                    status=status,
+                    finished_at=_now(),
+                    seconds=round(seconds, 3),
+                    message=message,
+                    **counts.counted(),
+                )
+            )
 
     def runs(self, limit: int | None = 20) -> list[RunRecord]:
         """The run history, newest first."""
         with self._session("read the run history") as session:
-            stmt = select(_Run).order_by(_Run.id.desc())
+            stmt = select(RUNS).order_by(RUNS.c.id.desc())
             if limit is not None:
                 stmt = stmt.limit(limit)
+            rows = session.connection().execute(stmt).mappings()
             return [
-                RunRecord(
-                    id=r.id,
-                    started_at=r.started_at,
-                    finished_at=r.finished_at,
-                    status=r.status,
-                    config=r.config,
-                    seconds=r.seconds,
-                    message=r.message,
-                    **{name: int(getattr(r, name) or 0) for name in _RUN_COUNTS},
-                )
-                for r in session.scalars(stmt)
+                RunRecord.model_validate({k: v for k, v in row.items() if k != "pid"})
+                for row in rows
             ]
 
     # -- feeds ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cgtextract.clean import clean_html, clean_text, decode_html, looks_like_html
-from cgtextract.errors import CgtextractError, InputError
+from cgtextract.errors import CgtextractError, Failure, InputError, attempt
 from cgtextract.extract import extract
 from cgtextract.fetch import fetch
 from cgtextract.models import Article, Event
@@ -72,22 +72,17 @@ class RunReport:
 
     stored: list[tuple[str, SaveReport]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
     events_found: int = 0
 
 
-Outcome = tuple[str, Article | None, list[Event], str | None]
+Outcome = tuple[str, tuple[Article, list[Event]] | Failure]
+"""One source and what became of it: its article and events, or its Failure."""
 
 
 def process_safely(source: str, settings: Settings) -> Outcome:
-    """`process` that reports failure as a value: (source, article, events, error)."""
-    try:
-        article, events = process(source, settings)
-    except CgtextractError as exc:
-        return source, None, [], str(exc)
-    except Exception as exc:  # a bug must not cost the other inputs their run
-        return source, None, [], f"{source}: internal error ({type(exc).__name__}: {exc})"
-    return source, article, events, None
+    """`process` that reports failure as a value (a worker process's task)."""
+    return source, attempt(source, process, source, settings)
 
 
 def outcomes(sources: Iterable[str], settings: Settings, workers: int = 1) -> Iterator[Outcome]:
@@ -134,8 +129,8 @@ def run(
     def flush() -> None:
         results = _save_all(store, [(article, events) for _, article, events in pending])
         for (source, _, events), saved in zip(pending, results, strict=True):
-            if isinstance(saved, str):
-                report.failed.append((source, saved))
+            if isinstance(saved, Failure):
+                report.failed.append(saved)
                 continue
             report.stored.append((source, saved))
             report.events_found += len(events)
@@ -143,14 +138,14 @@ def run(
                 report.events.extend(events)
         pending.clear()
 
-    for source, article, events, error in outcomes(sources, settings, workers):
-        if article is None:
-            message = error or f"{source}: failed"
-            report.failed.append((source, message))
+    for source, outcome in outcomes(sources, settings, workers):
+        if isinstance(outcome, Failure):
+            report.failed.append(outcome)
             if is_url(source):
                 with suppress(CgtextractError):  # the failure is reported either way
-                    store.record_failure(source, message)
+                    store.record_failure(source, outcome.line)
             continue
+        article, events = outcome
         if not pending:
             since, held = time.monotonic(), 0
         pending.append((source, article, events))
@@ -166,17 +161,12 @@ def run(
     return report
 
 
-def _save_all(store: Store, items: list[tuple[Article, list[Event]]]) -> list[SaveReport | str]:
-    """Each article's SaveReport or failure message: one transaction for them all, unless
-    that fails as a whole (a lock held too long, a full disk); then each on its own, so
-    every failure is told in its own words and whatever can be stored is."""
+def _save_all(store: Store, items: list[tuple[Article, list[Event]]]) -> list[SaveReport | Failure]:
+    """Each article's SaveReport or Failure: one transaction for them all, unless that
+    fails as a whole (a lock held too long, a full disk); then each on its own, so every
+    failure is told in its own words and whatever can be stored is."""
     if len(items) > 1:
-        with suppress(CgtextractError):
-            return store.save_many(items)
-    out: list[SaveReport | str] = []
-    for article, events in items:
-        try:
-            out.append(store.save(article, events))
-        except CgtextractError as exc:
-            out.append(str(exc))
-    return out
+        whole = attempt("", store.save_many, items)
+        if not isinstance(whole, Failure):
+            return whole
+    return [attempt(article.source, store.save, article, events) for article, events in items]

@@ -65,7 +65,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, aliased, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
-from cgtextract.errors import InputError, StorageError
+from cgtextract.errors import Failure, InputError, StorageError, attempt
 from cgtextract.models import (
     EVENT_FIELDS,
     Article,
@@ -429,7 +429,7 @@ class ReextractReport:
     added: list[EventChange] = field(default_factory=list)
     changed: list[EventChange] = field(default_factory=list)
     retired: list[EventChange] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -688,7 +688,7 @@ class Store:
         of failing when a read lock cannot be upgraded; PostgreSQL takes the advisory lock
         first. A transient lock failure is retried a few times, then reported.
         """
-        for attempt in range(1, _RETRIES + 1):
+        for tries in range(1, _RETRIES + 1):
             try:
                 with self.engine.connect() as conn:
                     conn.execution_options(cgt_write=True)
@@ -699,11 +699,11 @@ class Store:
                             )
                         return work(session)
             except SQLAlchemyError as exc:
-                if attempt < _RETRIES and _transient(exc):
+                if tries < _RETRIES and _transient(exc):
                     # info, not warning: with no logging set up, a warning would reach
                     # stderr through logging's last-resort handler, around the CLI's line.
                     _log.info("retrying %s after %s", what, _one_line(exc))
-                    time.sleep(0.05 * attempt)
+                    time.sleep(0.05 * tries)
                     continue
                 raise StorageError(f"cannot {what} in {self._shown_url}: {self._why(exc)}") from exc
         raise AssertionError("unreachable")  # pragma: no cover
@@ -757,18 +757,18 @@ class Store:
 
     def save_many(
         self, items: Sequence[tuple[Article, list[Event]]], *, extractor: str | None = None
-    ) -> list[SaveReport | str]:
+    ) -> list[SaveReport | Failure]:
         """`save` for several articles in one transaction, each inside its own savepoint.
 
         One commit per batch instead of one per article (on SQLite the commit costs as much
         as the statements of a small article). An article whose statements fail is rolled
-        back alone and reported by its message, in place of its SaveReport; the others are
+        back alone and reported by its Failure, in place of its SaveReport; the others are
         kept. A lost lock retries the whole batch; any other failure stores none of it.
         """
         version = extractor or extractor_version()
 
-        def work(session: Session) -> list[SaveReport | str]:
-            out: list[SaveReport | str] = []
+        def work(session: Session) -> list[SaveReport | Failure]:
+            out: list[SaveReport | Failure] = []
             for article, events in items:
                 try:
                     with session.begin_nested():
@@ -776,9 +776,10 @@ class Store:
                 except SQLAlchemyError as exc:
                     if _transient(exc):
                         raise
-                    out.append(
+                    error = StorageError(
                         f"cannot save {article.source} in {self._shown_url}: {self._why(exc)}"
                     )
+                    out.append(Failure.of(article.source, error))
             return out
 
         return self._transact(f"save {len(items)} articles", work) if items else []
@@ -840,11 +841,9 @@ class Store:
             if article is None:
                 continue
             report.articles += 1
-            try:
-                events = extract_fn(article)
-            except Exception as exc:  # one bad article must not stop the re-read of the rest
-                _log.exception("extractor failed on %s", article.source)
-                report.failed.append((article.source, f"{type(exc).__name__}: {exc}"))
+            events = attempt(article.source, extract_fn, article)
+            if isinstance(events, Failure):  # it keeps its events; the others go on
+                report.failed.append(events)
                 continue
 
             def work(
