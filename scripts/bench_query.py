@@ -30,15 +30,10 @@ from typing import Any
 
 from sqlalchemy import insert, text
 
-from cgtextract.store import (
-    Store,
-    _Article,
-    _date_bounds,
-    _Event,
-    _EventName,
-    _Mention,
-    normalize_product,
-)
+from cgtextract.names import normalize_product
+from cgtextract.store import Store
+from cgtextract.store.identity import date_bounds
+from cgtextract.store.tables import ARTICLES, EVENT_NAMES, EVENTS, MENTIONS
 
 REGULATORS = {
     "FDA": 45,
@@ -153,7 +148,7 @@ def fill(store: Store, n: int, seed: int = 7) -> float:
         regulator, event_type = pick(REGULATORS, rng), pick(EVENT_TYPES, rng)
         designation = rng.choice(DESIGNATIONS) if event_type == "designation" else None
         day, precision = a_date(rng)
-        start, end = _date_bounds(day) if day else (None, None)
+        start, end = date_bounds(day) if day else (None, None)
         product = f"P{rng.randrange(n // 4):04d}"
         article_id = (i - 1) // 5 + 1
         source = articles[article_id - 1]["url"]
@@ -203,13 +198,13 @@ def fill(store: Store, n: int, seed: int = 7) -> float:
         conn.execution_options(cgt_write=True)
         with conn.begin():
             for table, rows in (
-                (_Article, articles),
-                (_Event, events),
-                (_Mention, mentions),
-                (_EventName, names),
+                (ARTICLES, articles),
+                (EVENTS, events),
+                (MENTIONS, mentions),
+                (EVENT_NAMES, names),
             ):
                 for k in range(0, len(rows), 5000):
-                    conn.execute(insert(table.__table__), rows[k : k + 5000])  # type: ignore[attr-defined]
+                    conn.execute(insert(table), rows[k : k + 5000])
         with conn.begin():
             conn.execute(text("ANALYZE"))
     if store.engine.dialect.name == "postgresql":

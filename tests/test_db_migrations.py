@@ -29,6 +29,7 @@ from cgtextract import store as store_module
 from cgtextract.errors import StorageError
 from cgtextract.models import Article, Event
 from cgtextract.store import SCHEMA_REVISION, Store, init_database
+from cgtextract.store.engine import alembic_config
 
 DATA = Path(__file__).parent / "data"
 DUMP = DATA / "schema_v0_1_0.sql"
@@ -46,7 +47,7 @@ def migrate_to(url: str, revision: str) -> None:
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
-            command.upgrade(store_module._alembic_config(conn), revision)
+            command.upgrade(alembic_config(conn), revision)
     finally:
         engine.dispose()
 
@@ -254,7 +255,7 @@ def test_downgrade_to_0001_and_back_keeps_rows(legacy_url: str) -> None:
     try:
         # A plain engine: SQLite's foreign keys are off, as a table rebuild needs.
         with engine.begin() as conn:
-            command.downgrade(store_module._alembic_config(conn), "0001")
+            command.downgrade(alembic_config(conn), "0001")
         assert sql(engine, "SELECT COUNT(*) FROM mentions") == [(3,)]
     finally:
         engine.dispose()

@@ -35,10 +35,9 @@ from test_store import TEXT, make_article, make_event
 from typer.testing import CliRunner, Result
 
 from cgtextract import cli, pipeline
-from cgtextract import store as store_module
 from cgtextract.errors import InputError, StorageError
 from cgtextract.models import Article, Event
-from cgtextract.store import Store
+from cgtextract.store import Store, readonly_sql
 
 runner = CliRunner()
 
@@ -210,7 +209,7 @@ UNCHECKED = {
 def test_the_database_refuses_even_without_the_statement_check(
     filled: Store, name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_module, "_single_select", lambda statement, dialect=None: statement)
+    monkeypatch.setattr(readonly_sql, "single_select", lambda statement, dialect=None: statement)
     before = fingerprint(filled)
     statement = UNCHECKED[name].replace("{tmp}", str(tmp_path))
     try:

@@ -398,7 +398,7 @@ def test_robots_txt_server_error_skips_the_host(
 
 def test_second_concurrent_run_is_refused(http_server: LocalServer, db: tuple[str, Path]) -> None:
     paths = serve_pages(http_server, {"ct053": PAGES["ct053"]})
-    http_server.route(paths[0], body=PAGES["ct053"], delay=1.0)
+    http_server.route(paths[0], body=PAGES["ct053"], delay=0.5)  # < FAST.timeout_s
     serve_feed(http_server, "/feed.xml", _feed_of(http_server, paths))
     cfg = config([_rss_source(http_server)])
     results: list[object] = []

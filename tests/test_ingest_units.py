@@ -17,6 +17,7 @@ from cgtextract.ingest import (
     ConfigError,
     HostLimiter,
     Progress,
+    RobotsCache,
     TerminalProgress,
     canonicalize_url,
     decode_html,
@@ -25,9 +26,9 @@ from cgtextract.ingest import (
     parse_feed,
     parse_listing,
     parse_sitemap,
+    product_token,
     strip_tracking,
 )
-from cgtextract.robots import RobotsCache, product_token
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -29,6 +29,7 @@ from cgtextract.output import (
     write_export,
 )
 from cgtextract.pipeline import process, run
+from cgtextract.pipeline import reextract as reextract_stored
 from cgtextract.settings import Settings, normalize_db_url
 from cgtextract.store import SORTS, Store, init_database
 
@@ -299,7 +300,7 @@ def reextract(
     settings = _settings(db)
     with _open_store(settings) as store:
         try:
-            report = store.reextract(extract_events, since=since)
+            report = reextract_stored(store, extract_events, since=since)
         except CgtextractError as exc:
             raise _fail(exc) from None
     sys.stdout.write(render_reextract(report))

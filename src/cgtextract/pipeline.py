@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +17,12 @@ from cgtextract.extract import extract
 from cgtextract.fetch import fetch
 from cgtextract.models import Article, Event
 from cgtextract.settings import Settings
-from cgtextract.store import SaveReport, Store
+from cgtextract.store import Applied, ReextractReport, SaveReport, Store, extractor_version
+from cgtextract.workers import process_pool
 
 _TEXT_SUFFIXES = {".txt", ".text", ".md"}
-_BATCH_CHARS = 8_000_000
+BATCH_CHARS = 8_000_000
+"""Characters of pages held before `run` stores them, however few they are."""
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 
@@ -33,10 +35,9 @@ def load(source: str, settings: Settings) -> Article:
     """Read and clean one input: a URL, an .html/.htm/.txt file, or '-' for stdin."""
     if is_url(source):
         got = fetch(source, settings)
-        page = decode_html(got.body, got.charset)
-        if got.content_type == "text/plain":
-            return clean_text(page, source)
-        return clean_html(page, source, url=got.final_url)
+        return read_fetched(
+            decode_html(got.body, got.charset), got.content_type, source, got.final_url
+        )
     if source == "-":
         data = sys.stdin.read()
         return clean_html(data, source) if looks_like_html(data) else clean_text(data, source)
@@ -58,6 +59,28 @@ def load(source: str, settings: Settings) -> Article:
     if suffix in _TEXT_SUFFIXES or not looks_like_html(text):
         return clean_text(text, source)
     return clean_html(raw, source)
+
+
+def read_fetched(page: str, content_type: str | None, source: str, final_url: str) -> Article:
+    """A fetched page, decoded, as an Article: plain text as it is, anything else as HTML."""
+    if content_type == "text/plain":
+        return clean_text(page, source)
+    return clean_html(page, source, url=final_url)
+
+
+def read_page(
+    page: str, content_type: str | None, source: str, final_url: str
+) -> tuple[Article, list[Event]] | Failure:
+    """Clean and extract one fetched page: its article and events, or its Failure (the task
+    `ingest` hands its worker processes)."""
+    return attempt(source, _read_and_extract, page, content_type, source, final_url)
+
+
+def _read_and_extract(
+    page: str, content_type: str | None, source: str, final_url: str
+) -> tuple[Article, list[Event]]:
+    article = read_fetched(page, content_type, source, final_url)
+    return article, extract(article)
 
 
 def process(source: str, settings: Settings) -> tuple[Article, list[Event]]:
@@ -93,7 +116,7 @@ def outcomes(sources: Iterable[str], settings: Settings, workers: int = 1) -> It
         for source in sources:
             yield process_safely(source, settings)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with process_pool(workers) as pool:
         pending: deque[Future[Outcome]] = deque()
         for source in sources:
             pending.append(pool.submit(process_safely, source, settings))
@@ -112,6 +135,7 @@ def run(
     keep_events: bool = True,
     batch: int = 50,
     batch_seconds: float = 2.0,
+    batch_chars: int = BATCH_CHARS,
 ) -> RunReport:
     """Process and store each source; one failure never stops the rest.
 
@@ -119,7 +143,7 @@ def run(
     savepoint, so a failing article is rolled back alone), or sooner when the oldest
     unstored one has waited `batch_seconds` by the time the next is ready (slow sources
     never keep finished work unstored for long), or when the pages held reach
-    `_BATCH_CHARS` characters (a few very large pages do not pile up in memory).
+    `batch_chars` characters (a few very large pages do not pile up in memory).
     `keep_events=False` keeps only counts, for runs over more pages than memory should hold.
     """
     report = RunReport()
@@ -152,7 +176,7 @@ def run(
         held += len(article.text) + len(article.raw or "")
         if (
             len(pending) >= batch
-            or held >= _BATCH_CHARS
+            or held >= batch_chars
             or time.monotonic() - since >= batch_seconds
         ):
             flush()
@@ -170,3 +194,36 @@ def _save_all(store: Store, items: list[tuple[Article, list[Event]]]) -> list[Sa
         if not isinstance(whole, Failure):
             return whole
     return [attempt(article.source, store.save, article, events) for article, events in items]
+
+
+def reextract(
+    store: Store,
+    extract_fn: Callable[[Article], list[Event]],
+    *,
+    since: str | None = None,
+    extractor: str | None = None,
+) -> ReextractReport:
+    """Re-run an extractor over the stored articles' text, without fetching anything.
+
+    Each article is rebuilt from its stored text, title, publication date and source,
+    given to `extract_fn`, and its events are stored as `save` would, one transaction per
+    article. `since` (an ISO date at any precision) keeps articles published on or after
+    it (those without a publication date count by the day they were fetched). The report
+    lists the events added, changed (field by field) and retired; an article the extractor
+    fails on is listed in `failed` and keeps its events.
+    """
+    version = extractor or extractor_version()
+    report = ReextractReport(extractor_version=version)
+    applied: list[Applied] = []
+    for article_id in store.article_ids(since=since):
+        article = store.stored_article(article_id)
+        if article is None:  # deleted meanwhile
+            continue
+        report.articles += 1
+        events = attempt(article.source, extract_fn, article)
+        if isinstance(events, Failure):  # it keeps its events; the others go on
+            report.failed.append(events)
+            continue
+        applied.append(store.replace_events(article_id, article, events, extractor=version))
+    report.added, report.changed, report.retired = store.changes(applied)
+    return report

@@ -1,7 +1,7 @@
 """What `ingest` remembers between runs: the run history, each feed's and each URL's state.
 
-Three tables, on the same database as the events but with their own metadata (they will be
-folded into the migrations later):
+Three tables, in the same database as the events, created and upgraded by the migrations
+(revision 0003) like the store's own:
 
     runs        one row per `ingest` run: when, how it ended, what it counted
     feed_state  one row per feed or sitemap URL: validators for the next conditional GET
@@ -10,7 +10,7 @@ folded into the migrations later):
 
 Every method is one short transaction, so a run killed at any moment leaves the tables
 consistent: a URL becomes `done` only in a transaction that follows the commit of its
-articles/events (see ingest.py), and discovery writes a feed's validators together with
+articles/events (see run.py), and discovery writes a feed's validators together with
 the URLs found in it.
 """
 
@@ -21,8 +21,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import (
     Column,
     DateTime,
@@ -40,6 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from cgtextract.errors import StorageError
+from cgtextract.ingest.report import RunCounts, RunRecord
 
 __all__ = [
     "STATUS_DISALLOWED",
@@ -50,9 +51,10 @@ __all__ = [
     "DiscoveredURL",
     "FeedState",
     "IngestState",
+    "FEED_STATE",
     "RUNS",
-    "RunCounts",
-    "RunRecord",
+    "URL_STATE",
+    "metadata",
     "URLState",
 ]
 
@@ -70,31 +72,6 @@ def _now() -> datetime:
 
 class _IngestBase(DeclarativeBase):
     pass
-
-
-class RunCounts(BaseModel):
-    """What a run counted: the summary line, `--json`, and the columns of `runs`.
-
-    `fetched`: article pages downloaded (HTTP 200). `unchanged`: known articles not read
-    again, because the feed gave the same date (no request), the server answered 304, or
-    the body hashed the same. `skipped`: disallowed by robots.txt, no article text, or
-    given up after `max_attempts`. `stored`: articles saved with their events.
-    """
-
-    sources: int = 0
-    sources_failed: int = 0
-    discovered: int = 0
-    fetched: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    failed: int = 0
-    stored: int = 0
-    events_new: int = 0
-    events_updated: int = 0
-
-    def counted(self) -> dict[str, int]:
-        """The counters by name, as the `runs` columns take them."""
-        return {name: int(getattr(self, name)) for name in RunCounts.model_fields}
 
 
 RUNS = Table(
@@ -153,18 +130,10 @@ class _URLState(_IngestBase):
     run_id: Mapped[int | None] = mapped_column(Integer)
 
 
-class RunRecord(RunCounts):
-    """One row of `runs`, as `cgtextract runs` shows it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    started_at: datetime
-    finished_at: datetime | None
-    status: str
-    config: str | None
-    seconds: float | None
-    message: str | None
+FEED_STATE = cast(Table, _FeedState.__table__)
+URL_STATE = cast(Table, _URLState.__table__)
+metadata = _IngestBase.metadata
+"""The ingest tables, for Alembic's autogenerate and the test that migrations match them."""
 
 
 @dataclass(frozen=True)

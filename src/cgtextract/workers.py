@@ -1,0 +1,62 @@
+"""Process pools for the CPU stages (clean + extract) of `run --workers` and `ingest --workers`.
+
+Each worker leaves Ctrl-C to its parent and builds the spaCy pipeline once when it starts.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import signal
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
+from typing import Literal
+
+from cgtextract.errors import CgtextractError
+
+__all__ = ["process_pool", "start_early"]
+
+
+def _init_worker() -> None:
+    """Worker process start: leave Ctrl-C to the parent, build the spaCy pipeline once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from cgtextract.clean import clean_text
+    from cgtextract.extract import extract
+
+    with suppress(CgtextractError):
+        extract(clean_text("Warm-up: the FDA granted RMAT designation to XYZ-001.", "warm-up"))
+
+
+def process_pool(
+    workers: int, start: Literal["fork", "forkserver"] = "fork"
+) -> cf.ProcessPoolExecutor:
+    """A pool of `workers` processes.
+
+    `fork` copies this process (quick when it is not running threads). A process that runs
+    threads (ingest's fetchers) asks for `forkserver`: forking a threaded process can copy
+    a held lock into the child, so workers are forked from a clean server process that has
+    imported the pipeline once (preloaded), and starting two workers costs one import.
+    """
+    ctx: multiprocessing.context.BaseContext
+    methods = multiprocessing.get_all_start_methods()
+    if start == "forkserver" and "forkserver" in methods:
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload(["cgtextract.pipeline"])
+        ctx = server
+    elif start == "fork" and "fork" in methods:
+        ctx = multiprocessing.get_context("fork")
+    else:
+        ctx = multiprocessing.get_context("spawn")
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
+
+
+def _ping() -> None:
+    """A no-op task: submitting one per worker starts the workers early."""
+
+
+def start_early(pool: cf.ProcessPoolExecutor, workers: int) -> None:
+    """Start every worker now (submit blocks while a fork server imports the pipeline, so
+    call it from a helper thread to overlap that wait with other work)."""
+    with suppress(RuntimeError, BrokenProcessPool):  # the run ended (or broke) first
+        for _ in range(workers):
+            pool.submit(_ping)
