@@ -216,3 +216,26 @@ def _wait_for_done(db: Path, at_least: int, timeout_s: float) -> int:
             pass  # not created yet, or busy for a moment
         time.sleep(0.05)
     raise AssertionError(f"the ingest subprocess did not store {at_least} articles in time")
+
+
+@pytest.mark.parametrize("ran_before", [False, True])
+def test_runs_reads_a_read_only_database(tmp_path: Path, ran_before: bool) -> None:
+    """`runs` only reads: the ingest tables come with the schema, and reading them takes no
+    write lock (it used to create them on first use, failing on a read-only file)."""
+    from test_hostile_db import read_only
+
+    from cgtextract.ingest import IngestState, RunCounts
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "events.db"
+    with Store(f"sqlite:///{db}") as store:
+        if ran_before:
+            state = IngestState(store.engine)
+            state.finish_run(state.begin_run("sources.toml"), "ok", RunCounts(stored=3), 1.5)
+    with read_only(db) as url:
+        result = invoke("runs", "--db", url)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["id", "started", "(UTC)"]
+    assert len(lines) == 1 + ran_before

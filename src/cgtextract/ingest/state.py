@@ -174,21 +174,17 @@ class IngestState:
     """The ingest tables on an engine (normally the `Store`'s), created on first use."""
 
     def __init__(self, engine: Engine) -> None:
-        """Create the tables if needed; StorageError when the database refuses."""
+        """The tables behind `engine`, a Store's (whose migrations made them)."""
         self._engine = engine
-        try:
-            with engine.begin() as conn:
-                _IngestBase.metadata.create_all(conn)
-        except SQLAlchemyError as exc:
-            raise StorageError(f"cannot create the ingest tables: {_first_line(exc)}") from exc
 
     @contextmanager
-    def _session(self, what: str) -> Iterator[Session]:
+    def _session(self, what: str, *, write: bool = True) -> Iterator[Session]:
         try:
             with self._engine.connect() as conn:
                 # Store's SQLite hook turns this into BEGIN IMMEDIATE: a writer waits on the
-                # busy timeout instead of failing when another process writes too.
-                conn.execution_options(cgt_write=True)
+                # busy timeout instead of failing when another process writes too. A read
+                # takes no write lock (it works on a read-only database).
+                conn.execution_options(cgt_write=write)
                 with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                     yield session
         except SQLAlchemyError as exc:
@@ -238,7 +234,7 @@ class IngestState:
 
     def runs(self, limit: int | None = 20) -> list[RunRecord]:
         """The run history, newest first."""
-        with self._session("read the run history") as session:
+        with self._session("read the run history", write=False) as session:
             stmt = select(RUNS).order_by(RUNS.c.id.desc())
             if limit is not None:
                 stmt = stmt.limit(limit)
@@ -252,7 +248,7 @@ class IngestState:
 
     def feeds(self) -> dict[str, FeedState]:
         """Validators of every feed seen so far, by feed URL."""
-        with self._session("read feed state") as session:
+        with self._session("read feed state", write=False) as session:
             return {
                 r.url: FeedState(url=r.url, etag=r.etag, last_modified=r.last_modified)
                 for r in session.scalars(select(_FeedState))
@@ -326,7 +322,7 @@ class IngestState:
         """The state of each of these canonical URLs that has one."""
         wanted = list(dict.fromkeys(urls))
         out: dict[str, URLState] = {}
-        with self._session("read URL state") as session:
+        with self._session("read URL state", write=False) as session:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 for r in session.scalars(select(_URLState).where(_URLState.url.in_(chunk))):
@@ -336,7 +332,7 @@ class IngestState:
     def unfinished(self, sources: Iterable[str]) -> list[URLState]:
         """URLs of these sources left `pending` or `failed` by earlier runs (oldest first)."""
         names = list(sources)
-        with self._session("read unfinished URLs") as session:
+        with self._session("read unfinished URLs", write=False) as session:
             stmt = (
                 select(_URLState)
                 .where(

@@ -35,7 +35,7 @@ __all__ = [
     "transient",
 ]
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 """The newest Alembic revision in `cgtextract/migrations/versions` (a test checks)."""
 
 # One key for every writer and for migrations: PostgreSQL advisory locks are per database,
