@@ -11,13 +11,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 import feedparser
 import lxml.html
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as xml_fromstring
 from lxml.etree import LxmlError
+from url_normalize import url_normalize
 
 from cgtextract.errors import CgtextractError, Failure, FeedError
 from cgtextract.fetch import Fetched
@@ -26,6 +27,7 @@ from cgtextract.ingest.state import DiscoveredURL, FeedState
 
 __all__ = [
     "TRACKING_PARAMS",
+    "TRACKING_PREFIXES",
     "FeedResult",
     "Getter",
     "canonicalize_url",
@@ -38,7 +40,7 @@ __all__ = [
     "strip_tracking",
 ]
 
-#: Query parameters that only say where a click came from; `utm_*` is matched by prefix.
+# What says only where a click came from, never which page: dropped from article URLs.
 TRACKING_PARAMS = frozenset(
     {
         "fbclid",
@@ -58,45 +60,39 @@ TRACKING_PARAMS = frozenset(
         "ref_src",
     }
 )
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+"""Query parameters dropped by name (any case)."""
+TRACKING_PREFIXES = ("utm_",)
+"""Query parameters dropped by prefix (any case)."""
 
 
-def _is_tracking(name: str) -> bool:
-    lowered = name.lower()
-    return lowered.startswith("utm_") or lowered in TRACKING_PARAMS
+def _is_tracking(param: str) -> bool:
+    name = unquote_plus(param.partition("=")[0]).lower()
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
 
 
 def strip_tracking(url: str) -> str:
-    """`url` without tracking parameters and fragment: the address to request."""
+    """`url` without tracking parameters and fragment: the address to request. The other
+    parameters are kept as written, in their order."""
     parts = urlsplit(url.strip())
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
-        if len(kept) != len(pairs):
-            query = urlencode(kept)
+    query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p))
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
 
 def canonicalize_url(url: str) -> str:
     """The identity of an article URL: the key of `url_state` and `articles.url`.
 
-    Scheme and host lower-cased, default port, user info, fragment, tracking parameters
-    (utm_*, fbclid, gclid, ref, ...) and trailing slashes dropped; the rest of the path and
-    query kept as written (paths are case-sensitive on most servers).
+    Tracking parameters (utm_*, fbclid, gclid, ref, ...), the fragment and user info are
+    dropped, then url-normalize does the rest as RFC 3986 says (scheme and host lower-cased,
+    IDNA host, default port dropped, percent-encodings normalized, `.` and `..` resolved),
+    keeping the order of the query; trailing slashes go last. Paths keep their case (they
+    are case-sensitive on most servers).
     """
     parts = urlsplit(strip_tracking(url))
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit((scheme, netloc, path, parts.query, ""))
+    netloc = parts.netloc.rpartition("@")[2]
+    normalized = url_normalize(urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")))
+    tidy = urlsplit(normalized or "")
+    path = tidy.path.rstrip("/") or "/"
+    return urlunsplit((tidy.scheme, tidy.netloc, path, tidy.query, ""))
 
 
 def host_of(url: str) -> str:
