@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from cgtextract.errors import (
     CgtextractError,
@@ -33,7 +35,44 @@ from cgtextract.pipeline import reextract as reextract_stored
 from cgtextract.settings import Settings, normalize_db_url
 from cgtextract.store import SORTS, Store, init_database
 
+# click's exception base, found through typer's own BadParameter: typer may use click or a
+# copy of it inside typer, and this is the class its usage errors come from either way.
+_ClickException: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
+
+
+class _OneLineErrors(TyperGroup):
+    """Usage errors (unknown option, bad value, missing argument) as one line on stderr and
+    exit 2, like every other error, instead of click's usage box."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except _ClickException as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `cgtextract` alone: the help
+                exc.show()  # type: ignore[attr-defined]
+            else:
+                typer.echo(error_line(exc.format_message()), err=True)  # type: ignore[attr-defined]
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+        except typer.Abort:
+            typer.echo(error_line("aborted"), err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     help=(
         "Read cell and gene therapy news and press releases; keep their regulatory events.\n\n"
         "Example: cgtextract extract release.html --format jsonl"
@@ -73,6 +112,9 @@ def _check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> None:
 
 
 def _settings(db: str | None) -> Settings:
+    if db is not None and not db.strip():
+        # `--db "$DB"` in a crontab with DB unset: never fall back to ./cgtextract.db
+        raise _fail("--db is empty (give a SQLite file or a SQLAlchemy URL)")
     return Settings.from_env(db_url=normalize_db_url(db) if db else None)
 
 

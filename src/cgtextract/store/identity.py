@@ -80,6 +80,8 @@ def date_bounds(value: str) -> tuple[str, str]:
     Plain string comparison would put "2025-Q1" after "2025-12-31"; the bounds are
     `YYYY-MM-DD` strings, which sort like the dates they name.
     """
+    if value[:4].isdigit() and int(value[:4]) < 1:
+        raise ValueError(f"year 0 in {value}")  # Python's dates start at year 1
     if m := _QUARTER.match(value):
         year, quarter = int(m[1]), int(m[2])
         first, last = 3 * quarter - 2, 3 * quarter

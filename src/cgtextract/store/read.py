@@ -49,6 +49,8 @@ __all__ = [
 
 SORTS = ("date", "published", "company", "product")
 """The orders `Store.query` can sort by."""
+MAX_LIMIT = 2**63 - 1
+"""The largest LIMIT a database takes (a 64-bit integer)."""
 
 
 def query_statement(
@@ -75,8 +77,19 @@ def query_statement(
         "product": product,
         "target": target,
         "indication": indication,
+        "regulator": regulator,
+        "event_type": event_type,
+        "designation": designation,
+        "modality": modality,
+        "since": since,
+        "until": until,
+        "published_since": published_since,
+        "published_until": published_until,
     }
     for name, value in given.items():
+        if value is not None and not value.strip():
+            # "--since ''" (an unset variable in a script) must not mean "everything"
+            raise InputError(f"{name} must not be empty")
         # SQLite cuts a bound string at a NUL ("x\0y" LIKE matches as "x"), so that one
         # filter would silently match everything; PostgreSQL rejects it outright.
         if value is not None and "\x00" in value:
@@ -131,8 +144,8 @@ def query_statement(
     if published_until:
         day = bound(published_until, "published_until")[1]
         conditions.append(EventRow.first_published <= Date.fromisoformat(day))
-    if limit is not None and limit < 0:
-        raise InputError(f"limit must be 0 or more, got {limit}")
+    if limit is not None and not 0 <= limit <= MAX_LIMIT:
+        raise InputError(f"limit must be between 0 and {MAX_LIMIT}, got {limit}")
     if sort not in SORTS:
         raise InputError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
 
