@@ -120,3 +120,147 @@ def test_an_empty_db_is_an_error(tmp_path: Path) -> None:
         line = one_error_line(invoke(*args, "--db", ""))
         assert "--db" in line and "empty" in line
     assert not (tmp_path / "cgtextract.db").exists()
+
+
+# -- careless settings: every one has a range -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("host_delay_s = 1e9", "host_delay_s"),
+        ("timeout_s = 1e12", "timeout_s"),
+        ("max_fetch_s = 1e300", "max_fetch_s"),
+        ("retries = 1000", "retries"),
+        ("backoff_s = 1e6", "backoff_s"),
+        ("max_bytes = 0", "max_bytes"),
+        ("max_redirects = 500", "max_redirects"),
+        ("concurrency = 100000", "concurrency"),
+        ("per_host = 1000", "per_host"),
+        ("workers = 4096", "workers"),
+        ("max_attempts = 0", "max_attempts"),
+        ("max_run_s = 0", "max_run_s"),
+        ('user_agent = "a\\nX-Injected: 1"', "user_agent"),
+        ('user_agent = ""', "user_agent"),
+    ],
+)
+def test_a_setting_out_of_range_is_one_line(tmp_path: Path, line: str, key: str) -> None:
+    config = tmp_path / "sources.toml"
+    config.write_text(
+        f'[ingest]\n{line}\n[[sources]]\nurl = "http://127.0.0.1:9/feed"\ntype = "rss"\n',
+        encoding="utf-8",
+    )
+    result = invoke("ingest", "--config", str(config), "--db", str(tmp_path / "e.db"))
+    message = one_error_line(result)
+    assert key in message and str(config) in message
+    assert not (tmp_path / "e.db").exists()
+
+
+@pytest.mark.parametrize("option", ["max_items = 0", "max_sitemaps = 100000"])
+def test_a_source_setting_out_of_range_is_one_line(tmp_path: Path, option: str) -> None:
+    config = tmp_path / "sources.toml"
+    source = f'[[sources]]\nurl = "http://127.0.0.1:9/feed"\ntype = "sitemap"\n{option}\n'
+    config.write_text(source, encoding="utf-8")
+    result = invoke("ingest", "--config", str(config), "--db", str(tmp_path / "e.db"))
+    assert option.split()[0] in one_error_line(result)
+
+
+def test_settings_refuse_values_out_of_range() -> None:
+    from cgtextract.errors import InputError
+    from cgtextract.settings import Settings
+
+    for bad in ({"timeout_s": -1.0}, {"timeout_s": float("nan")}, {"max_bytes": 10**12}):
+        with pytest.raises(InputError, match=next(iter(bad))):
+            Settings(**bad)  # type: ignore[arg-type]
+
+
+def test_flags_out_of_range_are_usage_errors(tmp_path: Path) -> None:
+    for args in (["--workers", "100000"], ["--concurrency", "100000"]):
+        line = one_error_line(invoke("ingest", *args, "--db", str(tmp_path / "e.db")))
+        assert args[0] in line
+
+
+# -- standard input obeys the cap of a file ---------------------------------------------------
+
+
+def test_standard_input_past_max_bytes_is_one_line() -> None:
+    big = b"<p>" + b"a" * (5 * 1024 * 1024) + b"</p>"
+    line = one_error_line(invoke("extract", "-", input=big))
+    assert "standard input" in line and "max_bytes" in line
+
+
+def test_binary_standard_input_is_one_line() -> None:
+    line = one_error_line(invoke("extract", "-", input=b"\x7fELF\x02\x01\x01\x00" + bytes(4000)))
+    assert "binary" in line
+
+
+def test_endless_standard_input_stops_at_the_cap(tmp_path: Path) -> None:
+    """`extract - < /dev/zero` used to read gigabytes before dying."""
+    import resource
+    import subprocess
+    import sys
+
+    with open("/dev/zero", "rb") as zero:
+        done = subprocess.run(
+            [sys.executable, "-m", "cgtextract", "extract", "-"],
+            stdin=zero,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cgtextract: "), done.stderr
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert peak_mb < 1000  # the cap is 5 MiB; the pipeline itself takes ~150 MB
+
+
+def test_a_file_past_max_bytes_is_one_line(tmp_path: Path) -> None:
+    page = tmp_path / "big.html"
+    page.write_bytes(b"<p>" + b"a" * (6 * 1024 * 1024) + b"</p>")
+    line = one_error_line(invoke("extract", str(page)))
+    assert "larger than" in line and "max_bytes" in line
+
+
+# -- export never overwrites a database --------------------------------------------------------
+
+
+def _filled(tmp_path: Path) -> Path:
+    from test_store import make_article, make_event
+
+    path = tmp_path / "events.db"
+    with Store(f"sqlite:///{path}") as store:
+        store.save(make_article(), [make_event()])
+    return path
+
+
+def test_export_refuses_to_write_over_the_database(tmp_path: Path) -> None:
+    path = _filled(tmp_path)
+    before = path.read_bytes()
+    for out in (str(path), "events.db", f"./{path.name}"):
+        line = one_error_line(invoke("export", "--format", "csv", "--out", out, "--db", str(path)))
+        assert "database" in line
+    assert path.read_bytes() == before
+    with Store(f"sqlite:///{path}") as store:
+        assert store.counts()["events"] == 1
+
+
+def test_export_refuses_to_write_over_any_sqlite_file(tmp_path: Path) -> None:
+    path = _filled(tmp_path)
+    other = tmp_path / "other.sqlite"
+    Store(f"sqlite:///{other}").close()
+    before = other.read_bytes()
+    line = one_error_line(invoke("export", "--out", str(other), "--db", str(path)))
+    assert "SQLite" in line
+    assert other.read_bytes() == before
+
+
+def test_export_replaces_a_file_only_once_it_is_complete(tmp_path: Path) -> None:
+    path = _filled(tmp_path)
+    out = tmp_path / "events.jsonl"
+    out.write_text("old export\n", encoding="utf-8")
+    result = invoke("export", "--out", str(out), "--db", str(path))
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").count("\n") == 1 and "CT0596" in out.read_text()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".events.jsonl")] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -468,3 +469,53 @@ def test_feed_with_a_million_items_fails_alone_in_bounded_memory(
     assert (report.sources_failed, report.stored) == (1, len(paths))
     assert "larger than" in report.failures[0].error
     assert grown < 500
+
+
+# -- a hung run cannot hold the lock forever -----------------------------------------------
+
+
+def test_a_run_past_max_run_s_stops_and_frees_the_lock(
+    http_server: LocalServer, db: tuple[str, Path]
+) -> None:
+    """A server that never answers and a huge host delay: the run stops at max_run_s,
+    records itself as `timeout`, and the next run gets the lock."""
+    paths = serve_pages(http_server, PAGES)
+    for path in paths:
+        http_server.route(path, body=PAGES["ct053"], delay=30)
+    serve_feed(http_server, "/feed.xml", _feed_of(http_server, paths))
+    cfg = config([_rss_source(http_server)], max_run_s=1.5, host_delay_s=60, per_host=1)
+    slow = replace(FAST, timeout_s=20.0, max_fetch_s=25.0)
+    started = time.monotonic()
+    report = run(cfg, db[0], slow)
+    took = time.monotonic() - started
+    assert took < 6, f"the run took {took:.1f}s past max_run_s=1.5"
+    assert report.status == "timeout" and report.exit_code == 1
+    assert report.stored == 0
+    with sqlite3.connect(db[1]) as conn:
+        (status, message) = conn.execute("SELECT status, message FROM runs").fetchone()
+    assert status == "timeout" and "max_run_s" in message
+    # the lock is free: a second run starts at once (and stops at its own deadline)
+    assert run(cfg, db[0], slow).run_id == 2
+
+
+def test_the_watchdog_ends_a_run_that_outlives_its_deadline() -> None:
+    from cgtextract.ingest.lock import Watchdog
+
+    fired: list[float] = []
+    with Watchdog(0.2, lambda: fired.append(time.monotonic())):
+        time.sleep(0.6)
+    assert len(fired) == 1
+    with Watchdog(0.2, lambda: fired.append(time.monotonic())):
+        pass  # the run ended in time: nothing fires
+    time.sleep(0.4)
+    assert len(fired) == 1
+
+
+def test_the_lock_says_who_holds_it_since_when(db: tuple[str, Path]) -> None:
+    from cgtextract.ingest import ingest_lock
+
+    with Store(db[0]) as store, ingest_lock(store.engine), pytest.raises(IngestLocked) as info:
+        with ingest_lock(store.engine):
+            pass
+    message = str(info.value)
+    assert f"pid {os.getpid()}" in message and "since" in message and "UTC" in message

@@ -119,7 +119,7 @@ BAD_CONFIGS = {
     "typo-key": ("[[sources]]\nurl = 'https://x.org/f'\ntype = 'rss'\ninclud = 'a'\n", "unknown"),
     "bad-option": (
         "[ingest]\nconcurrency = 0\n[[sources]]\nurl='https://x.org/f'\ntype='rss'\n",
-        "at least 1",
+        "between 1 and 64",
     ),
 }
 

@@ -24,6 +24,7 @@ from cgtextract.output import (
     EXPORT_FORMATS,
     FORMATS,
     STATS_FORMATS,
+    export_to_file,
     render,
     render_reextract,
     render_rows,
@@ -158,7 +159,8 @@ def run_cmd(
     db: DbOption = None,
     fmt: FormatOption = "table",
     workers: Annotated[
-        int, typer.Option(min=1, help="Processes that fetch, clean and extract (default 1).")
+        int,
+        typer.Option(min=1, max=64, help="Processes that fetch, clean and extract (default 1)."),
     ] = 1,
 ) -> None:
     """Fetch, clean, extract and store each input, then print what was stored.
@@ -294,10 +296,7 @@ def export(
             if out is None:
                 count = write_export(store.export(), fmt, sys.stdout)
             else:
-                with out.open("w", encoding="utf-8", newline="") as stream:
-                    count = write_export(store.export(), fmt, stream)
-        except OSError as exc:
-            raise _fail(f"{out}: cannot write ({exc.strerror})", 2) from None
+                count = export_to_file(store.export(), fmt, out)
         except CgtextractError as exc:
             raise _fail(exc) from None
     typer.echo(f"exported {count} event(s){f' to {out}' if out else ''}", err=True)
@@ -389,10 +388,12 @@ def ingest_cmd(
         bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")
     ] = False,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="Processes that clean and extract (default 1).")
+        int | None,
+        typer.Option(min=1, max=64, help="Processes that clean and extract (default 1)."),
     ] = None,
     concurrency: Annotated[
-        int | None, typer.Option(min=1, help="Pages fetched at once over all hosts (default 8).")
+        int | None,
+        typer.Option(min=1, max=64, help="Pages fetched at once over all hosts (default 8)."),
     ] = None,
     allow_private_addresses: Annotated[
         bool | None,

@@ -7,10 +7,13 @@ import base64
 import csv
 import io
 import json
+import os
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from cgtextract.errors import InputError
 from cgtextract.models import EVENT_FIELDS, SCHEMA_FIELDS, Event
 
 if TYPE_CHECKING:
@@ -186,6 +189,41 @@ def write_export(records: Iterable[dict[str, Any]], fmt: str, out: TextIO) -> in
         head = [_csv_value(record.get(c)) for c in EXPORT_EVENT_COLUMNS]
         for mention in record.get("mentions") or [{}]:
             writer.writerow([*head, *(_csv_value(mention.get(c)) for c in EXPORT_MENTION_COLUMNS)])
+    return count
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    """A SQLite database, or the journal of one: never a place to write an export."""
+    for suffix in _SQLITE_SIDE_FILES:
+        if path.name.endswith(suffix):
+            path = path.with_name(path.name[: -len(suffix)])
+            break
+    try:
+        with path.open("rb") as stream:
+            return stream.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def export_to_file(records: Iterable[dict[str, Any]], fmt: str, path: Path) -> int:
+    """`write_export` into `path`, which appears only once complete (a temporary file in
+    the same folder, then renamed over it). A SQLite file there (the database itself, given
+    by mistake) is refused: InputError, and the file is left as it was."""
+    if _is_sqlite_file(path):
+        raise InputError(f"{path}: is a SQLite database; export writes a new file (another --out)")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="") as stream:
+            count = write_export(records, fmt, stream)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
     return count
 
 

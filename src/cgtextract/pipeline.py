@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 import time
 from collections import deque
@@ -10,6 +11,7 @@ from concurrent.futures import Future
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from cgtextract.clean import clean_html, clean_text, decode_html, looks_like_html
 from cgtextract.errors import CgtextractError, Failure, InputError, attempt
@@ -39,19 +41,19 @@ def load(source: str, settings: Settings) -> Article:
             decode_html(got.body, got.charset), got.content_type, source, got.final_url
         )
     if source == "-":
-        data = sys.stdin.read()
-        return clean_html(data, source) if looks_like_html(data) else clean_text(data, source)
+        data = _read_capped(_stdin_bytes(), "standard input", settings.max_bytes)
+        text = decode_html(data)
+        return clean_html(data, source) if looks_like_html(text) else clean_text(text, source)
     path = Path(source)
     if not path.exists():
         raise InputError(f"{source}: no such file")
     if path.is_dir():
         raise InputError(f"{source}: is a directory, not a file")
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = _read_capped(stream, source, settings.max_bytes)
     except OSError as exc:
         raise InputError(f"{source}: cannot read ({exc.strerror})") from exc
-    if b"\x00" in raw[:4096]:
-        raise InputError(f"{source}: binary file, not an HTML or text page")
     suffix = path.suffix.lower()
     if suffix in _HTML_SUFFIXES:
         return clean_html(raw, source)
@@ -81,6 +83,24 @@ def _read_and_extract(
 ) -> tuple[Article, list[Event]]:
     article = read_fetched(page, content_type, source, final_url)
     return article, extract(article)
+
+
+def _stdin_bytes() -> BinaryIO:
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return cast(BinaryIO, buffer)
+    return io.BytesIO(sys.stdin.read().encode("utf-8"))  # a text stream put in its place
+
+
+def _read_capped(stream: BinaryIO, name: str, max_bytes: int) -> bytes:
+    """At most `max_bytes` of a file or of standard input, which is refused beyond that
+    (without reading more than one byte past it) and when it holds NUL bytes."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(f"{name}: larger than {max_bytes} bytes (max_bytes), skipped")
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{name}: binary data, not an HTML or text page")
+    return data
 
 
 def process(source: str, settings: Settings) -> tuple[Article, list[Event]]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+
+from cgtextract.errors import InputError
 
 DEFAULT_DB_URL = "sqlite:///cgtextract.db"
 DEFAULT_TIMEOUT_S = 10.0
@@ -16,6 +19,21 @@ DEFAULT_DB_BUSY_TIMEOUT_S = 10.0
 DEFAULT_MAX_REDIRECTS = 5
 DEFAULT_RETRIES = 2
 DEFAULT_BACKOFF_S = 0.5
+MIB = 1024 * 1024
+
+RANGES: dict[str, tuple[float, float]] = {
+    "timeout_s": (0.01, 600.0),
+    "max_bytes": (1, 1024 * MIB),
+    "max_redirects": (0, 100),
+    "retries": (0, 10),
+    "backoff_s": (0.0, 60.0),
+    "max_fetch_s": (0.01, 3600.0),
+    "db_busy_timeout_s": (0.0, 3600.0),
+}
+"""The values each number of `Settings` may take, bounds included: anything else (a typo
+such as `timeout_s = 1e12`) is refused when the settings are made, not met later as a hang
+or an overflow."""
+
 DEFAULT_USER_AGENT = (
     "cgtextract/0.1 (+https://github.com/cgtextract/cgtextract; regulatory-event reader)"
 )
@@ -36,6 +54,16 @@ class Settings:
     max_fetch_s: float = DEFAULT_MAX_FETCH_S
     db_busy_timeout_s: float = DEFAULT_DB_BUSY_TIMEOUT_S
 
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if f.name in RANGES:
+                check_range(f.name, getattr(self, f.name), *RANGES[f.name])
+        if not self.db_url.strip():
+            raise InputError("db_url must not be empty")
+        if not self.user_agent.strip() or not self.user_agent.isprintable():
+            # a newline would let the value add HTTP headers of its own
+            raise InputError(f"user_agent must be one printable line, got {self.user_agent!r}")
+
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Defaults, then CGTEXTRACT_DB from the environment, then explicit overrides."""
@@ -52,3 +80,11 @@ def normalize_db_url(value: str) -> str:
     if "://" in value:
         return value
     return f"sqlite:///{value}"
+
+
+def check_range(name: str, value: float, low: float, high: float) -> None:
+    """InputError naming the setting when `value` is not a number within [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{name} must be a number, got {value!r}")
+    if math.isnan(value) or not low <= value <= high:
+        raise InputError(f"{name} must be between {low:g} and {high:g}, got {value:g}")

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from cgtextract.errors import ConfigError
-from cgtextract.settings import Settings
+from cgtextract.errors import ConfigError, InputError
+from cgtextract.settings import Settings, check_range
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -38,6 +38,20 @@ DEFAULT_HOST_DELAY_S = 1.0
 DEFAULT_WORKERS = 1
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_MAX_SITEMAPS = 20
+DEFAULT_MAX_RUN_S = 6 * 3600.0
+"""A run still going after this long stops where it is (status `timeout`)."""
+
+OPTION_RANGES: dict[str, tuple[float, float]] = {
+    "concurrency": (1, 64),
+    "per_host": (1, 16),
+    "host_delay_s": (0.0, 60.0),
+    "workers": (1, 64),
+    "max_attempts": (1, 100),
+    "max_run_s": (1.0, 7 * 24 * 3600.0),
+}
+"""The values each `[ingest]` option may take, bounds included."""
+SOURCE_RANGES = {"max_items": (1, 1_000_000), "max_sitemaps": (1, 1000)}
+"""The values each `[[sources]]` number may take, bounds included."""
 
 SOURCE_TYPES = ("rss", "sitemap", "page")
 _TYPE_ALIASES = {"atom": "rss", "feed": "rss"}
@@ -75,6 +89,11 @@ class IngestOptions:
     # links found in feeds may not reach loopback/private/metadata addresses on another
     # origin than the configured sources unless this is set (see netpolicy)
     allow_private_addresses: bool = False
+    max_run_s: float = DEFAULT_MAX_RUN_S
+
+    def __post_init__(self) -> None:
+        for name, (low, high) in OPTION_RANGES.items():
+            check_range(name, getattr(self, name), low, high)
 
     def with_flags(
         self,
@@ -116,6 +135,7 @@ _OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "host_delay_s": (int, float),
     "workers": (int,),
     "max_attempts": (int,),
+    "max_run_s": (int, float),
     "robots": (bool,),
     "allow_private_addresses": (bool,),
 }
@@ -188,15 +208,14 @@ def _parse_ingest_table(raw: Any, where: str) -> tuple[IngestOptions, dict[str, 
         # bool is an int in Python; only the switches may be one.
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             raise ConfigError(f"{where}: [ingest]: {key} has the wrong type ({value!r})")
-        if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
-            raise ConfigError(f"{where}: [ingest]: {key} must not be negative")
         if float in types and isinstance(value, int | float) and not isinstance(value, bool):
             value = float(value)
         target[key] = value
-    for key in ("concurrency", "per_host", "workers", "max_attempts"):
-        if key in options and options[key] < 1:
-            raise ConfigError(f"{where}: [ingest]: {key} must be at least 1")
-    return IngestOptions(**options), overrides
+    try:
+        replace(Settings(), **overrides)  # every setting within its range
+        return IngestOptions(**options), overrides
+    except InputError as exc:
+        raise ConfigError(f"{where}: [ingest]: {exc}") from exc
 
 
 def _parse_source(raw: Any, index: int, where: str) -> SourceConfig:
@@ -230,13 +249,16 @@ def _parse_source(raw: Any, index: int, where: str) -> SourceConfig:
     if kind == "page" and not include:
         raise ConfigError(f"{at}: a page source needs include = '<regex of article links>'")
     max_items = raw.get("max_items")
-    if max_items is not None and (
-        not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1
-    ):
-        raise ConfigError(f"{at}: max_items must be a positive integer")
     max_sitemaps = raw.get("max_sitemaps", DEFAULT_MAX_SITEMAPS)
-    if not isinstance(max_sitemaps, int) or isinstance(max_sitemaps, bool) or max_sitemaps < 1:
-        raise ConfigError(f"{at}: max_sitemaps must be a positive integer")
+    for key, value in (("max_items", max_items), ("max_sitemaps", max_sitemaps)):
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"{at}: {key} must be a positive integer")
+        try:
+            check_range(key, value, *SOURCE_RANGES[key])
+        except InputError as exc:
+            raise ConfigError(f"{at}: {exc}") from exc
     return SourceConfig(
         name=name.strip(),
         url=url,

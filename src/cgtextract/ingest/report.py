@@ -100,13 +100,14 @@ class IngestReport(RunCounts):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     run_id: int | None
-    status: Literal["ok", "partial"]
+    status: Literal["ok", "partial", "timeout"]
     seconds: float
     failures: list[IngestFailure]
 
     @property
     def exit_code(self) -> int:
-        """0 when everything went well, 1 when some sources or articles failed."""
+        """0 when everything went well, 1 when some sources or articles failed or the run
+        stopped at max_run_s (what is left waits for the next run)."""
         return 0 if self.status == "ok" else 1
 
     def failure_lines(self, limit: int = 20) -> list[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import logging
+import os
+import sys
 import threading
 import time
 from collections import deque
@@ -22,11 +24,19 @@ from typing import Any, Literal
 import httpx
 
 from cgtextract.clean import decode_html
-from cgtextract.errors import CgtextractError, Disallowed, Failure, attempt
+from cgtextract.errors import (
+    EXIT_FAILED,
+    CgtextractError,
+    Disallowed,
+    Failure,
+    FetchError,
+    attempt,
+    error_line,
+)
 from cgtextract.fetch import Fetched, fetch, make_client
 from cgtextract.ingest.config import IngestConfig, IngestOptions
 from cgtextract.ingest.discover import FeedResult, host_of, read_source
-from cgtextract.ingest.lock import ingest_lock
+from cgtextract.ingest.lock import Watchdog, ingest_lock
 from cgtextract.ingest.report import IngestFailure, IngestReport, Progress, RunCounts, RunRecord
 from cgtextract.ingest.robots import RobotsCache
 from cgtextract.ingest.state import (
@@ -52,10 +62,13 @@ log = logging.getLogger(__name__)
 class HostLimiter:
     """At most `per_host` requests in flight per host, their starts `delay_s` apart."""
 
-    def __init__(self, per_host: int, delay_s: float) -> None:
-        """`per_host` >= 1 concurrent requests; `delay_s` between two starts on one host."""
+    def __init__(self, per_host: int, delay_s: float, stop: threading.Event | None = None) -> None:
+        """`per_host` >= 1 concurrent requests; `delay_s` between two starts on one host.
+        Setting `stop` ends every wait at once (FetchError), so a stopped run does not
+        leave threads sleeping out their turn."""
         self._per_host = max(1, per_host)
         self._delay_s = max(0.0, delay_s)
+        self._stop = stop or threading.Event()
         self._guard = threading.Lock()
         self._slots: dict[str, threading.Semaphore] = {}
         self._next_start: dict[str, float] = {}
@@ -72,8 +85,8 @@ class HostLimiter:
                 now = time.monotonic()
                 start = max(now, self._next_start.get(host, 0.0))
                 self._next_start[host] = start + delay
-            if start > now:
-                time.sleep(start - now)
+            if start > now and self._stop.wait(start - now):
+                raise FetchError(f"{url}: not requested, the run stopped")
             yield
 
 
@@ -136,7 +149,10 @@ class _Run:
         self.progress = progress
         self.counts = RunCounts(sources=len(config.sources))
         self.failures: list[IngestFailure] = []
-        self.limiter = HostLimiter(options.per_host, options.host_delay_s)
+        self.deadline = time.monotonic() + options.max_run_s
+        self.stopped = threading.Event()  # set when the run ends, or is out of time
+        self._timed_out = False
+        self.limiter = HostLimiter(options.per_host, options.host_delay_s, self.stopped)
         self.guard = guard_for(
             [src.url for src in config.sources], allow_private=options.allow_private_addresses
         )
@@ -149,7 +165,33 @@ class _Run:
 
     # -- top level ------------------------------------------------------------------------
 
+    def _remaining(self) -> float:
+        return max(self.deadline - time.monotonic(), 0.0)
+
+    def _time_is_up(self) -> None:
+        """Past `max_run_s`: no new request starts, and no wait goes on."""
+        self._timed_out = True
+        self.stopped.set()
+
+    def _hung(self) -> None:
+        """The watchdog's last resort: the run is still alive long after max_run_s. Record
+        it and end the process, which releases the lock (the kernel drops the flock)."""
+        message = f"hung: still running {self.options.max_run_s:g}s (max_run_s) after its start"
+        with suppress(Exception):  # whatever state the process is in, it must end
+            self.state.finish_run(self.run_id, "hung", self.counts, 0.0, message=message)
+        with suppress(Exception):
+            sys.stderr.write(error_line(f"ingest run {self.run_id} {message}; stopped") + "\n")
+            sys.stderr.flush()
+        os._exit(EXIT_FAILED)
+
     def execute(self) -> IngestReport:
+        # Past its deadline the run stops itself; if it is somehow still alive after a
+        # last fetch could have ended too, the watchdog ends the process.
+        grace = self.options.max_run_s + self.settings.max_fetch_s + 60
+        with Watchdog(grace, self._hung):
+            return self._execute()
+
+    def _execute(self) -> IngestReport:
         started = time.monotonic()
         self.run_id = self.state.begin_run(self.config.path)
         try:
@@ -165,12 +207,16 @@ class _Run:
                 self._start_workers()
                 try:
                     discovered = self._discover(pool)
-                    jobs = self._plan(discovered)
+                    jobs = self._plan(discovered) if not self.stopped.is_set() else []
                     self._fetch_all(pool, jobs)
                 finally:
-                    pool.shutdown(wait=True, cancel_futures=True)
+                    # A stopped run leaves its last fetches to end on their own (within
+                    # max_fetch_s) instead of waiting for them.
+                    wait = not self.stopped.is_set()
+                    self.stopped.set()
+                    pool.shutdown(wait=wait, cancel_futures=True)
                     if self._cpu is not None:
-                        self._cpu.shutdown(wait=True, cancel_futures=True)
+                        self._cpu.shutdown(wait=wait, cancel_futures=True)
         except BaseException as exc:
             ended = "interrupted" if isinstance(exc, KeyboardInterrupt) else "error"
             with suppress(CgtextractError):
@@ -186,10 +232,15 @@ class _Run:
             if self.progress is not None:
                 self.progress(Progress("done", self._done, self._total))
         seconds = time.monotonic() - started
-        status: Literal["ok", "partial"] = (
+        status: Literal["ok", "partial", "timeout"] = (
             "ok" if not (self.counts.failed or self.counts.sources_failed) else "partial"
         )
-        self.state.finish_run(self.run_id, status, self.counts, seconds)
+        message = None
+        if self._timed_out:
+            status = "timeout"
+            left = self._total - self._done
+            message = f"stopped at max_run_s={self.options.max_run_s:g}s; {left} URL(s) left"
+        self.state.finish_run(self.run_id, status, self.counts, seconds, message=message)
         return IngestReport(
             run_id=self.run_id,
             status=status,
@@ -217,7 +268,12 @@ class _Run:
         results: dict[str, list[FeedResult]] = {}
         self._done, self._total = 0, len(futures)
         self._tick("discover")
-        for future in cf.as_completed(futures):
+        try:
+            finished = list(cf.as_completed(futures, timeout=self._remaining()))
+        except TimeoutError:
+            finished = [f for f in futures if f.done()]
+            self._time_is_up()
+        for future in finished:
             src = futures[future]
             read = future.result()
             if isinstance(read, Failure):  # a bug in discovery: this source fails alone
@@ -340,7 +396,10 @@ class _Run:
                 job = pending.popleft()
                 fetching[pool.submit(self._fetch_one, job)] = job
             waiting: set[cf.Future[Any]] = {*fetching, *reading}
-            done, _ = cf.wait(waiting, return_when=cf.FIRST_COMPLETED)
+            done, _ = cf.wait(waiting, timeout=self._remaining(), return_when=cf.FIRST_COMPLETED)
+            if (not done and self._remaining() <= 0) or self.stopped.is_set():
+                self._time_is_up()  # what is left stays pending for the next run
+                return
             for future in done:
                 if future in fetching:
                     job = fetching.pop(future)
