@@ -31,6 +31,7 @@ from fixtures_ingest.helpers import (
 )
 from server import LocalServer, Reply
 
+from cgtextract.errors import Failure, attempt
 from cgtextract.ingest import IngestLocked, canonicalize_url
 from cgtextract.store import Store
 
@@ -514,8 +515,8 @@ def test_the_watchdog_ends_a_run_that_outlives_its_deadline() -> None:
 def test_the_lock_says_who_holds_it_since_when(db: tuple[str, Path]) -> None:
     from cgtextract.ingest import ingest_lock
 
-    with Store(db[0]) as store, ingest_lock(store.engine), pytest.raises(IngestLocked) as info:
-        with ingest_lock(store.engine):
-            pass
-    message = str(info.value)
+    with Store(db[0]) as store, ingest_lock(store.engine):
+        second = attempt("second run", lambda: ingest_lock(store.engine).__enter__())
+    assert isinstance(second, Failure) and second.kind == "locked"
+    message = second.message
     assert f"pid {os.getpid()}" in message and "since" in message and "UTC" in message
