@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -102,6 +105,30 @@ def _fail(error: str | CgtextractError, code: int | None = None) -> typer.Exit:
     return typer.Exit(code)
 
 
+@contextmanager
+def _stoppable() -> Iterator[None]:
+    """SIGTERM (cron's `timeout`, a service stop) and Ctrl-C end `run` and `ingest` at once:
+    the run records how it ended, queued work is dropped, worker processes end (they watch
+    this process), and the process exits without waiting for fetches still on the network.
+    Nothing is left half-stored: every article is stored in its own transaction."""
+    got: list[int] = []
+
+    def terminated(signum: int, _frame: object) -> None:
+        got.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    except KeyboardInterrupt:
+        typer.echo(error_line("interrupted"), err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(128 + (got[0] if got else signal.SIGINT))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _tell(failures: list[Failure]) -> None:
     for failure in failures:
         typer.echo(error_line(failure), err=True)
@@ -171,7 +198,7 @@ def run_cmd(
     """
     _check_format(fmt)
     settings = _settings(db)
-    with _open_store(settings) as store:
+    with _stoppable(), _open_store(settings) as store:
         report = run(sources, settings, store, workers=workers)
     _tell(report.failed)
     sys.stdout.write(render(report.events, fmt))
@@ -423,7 +450,7 @@ def ingest_cmd(
         workers=workers, concurrency=concurrency, allow_private_addresses=allow_private_addresses
     )
     progress = ingestion.TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
-    with _open_store(settings) as store:
+    with _stoppable(), _open_store(settings) as store:
         try:
             report = ingestion.ingest(cfg, settings, store, options=options, progress=progress)
         except CgtextractError as exc:

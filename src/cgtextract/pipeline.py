@@ -136,7 +136,8 @@ def outcomes(sources: Iterable[str], settings: Settings, workers: int = 1) -> It
         for source in sources:
             yield process_safely(source, settings)
         return
-    with process_pool(workers) as pool:
+    pool = process_pool(workers)
+    try:
         pending: deque[Future[Outcome]] = deque()
         for source in sources:
             pending.append(pool.submit(process_safely, source, settings))
@@ -144,6 +145,12 @@ def outcomes(sources: Iterable[str], settings: Settings, workers: int = 1) -> It
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    except BaseException:
+        # interrupted: drop what is queued and do not wait for pages in progress (a worker
+        # whose parent is gone ends by itself)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def run(

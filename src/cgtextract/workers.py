@@ -1,13 +1,18 @@
 """Process pools for the CPU stages (clean + extract) of `run --workers` and `ingest --workers`.
 
-Each worker leaves Ctrl-C to its parent and builds the spaCy pipeline once when it starts.
+Each worker leaves Ctrl-C to its parent, builds the spaCy pipeline once when it starts, and
+watches the process that made the pool: when that one is gone (`kill -9`, the OOM killer,
+`timeout`), the worker exits within `PARENT_CHECK_S` instead of idling on as an orphan.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from typing import Literal
@@ -17,8 +22,41 @@ from cgtextract.errors import CgtextractError
 __all__ = ["process_pool", "start_early"]
 
 
-def _init_worker() -> None:
-    """Worker process start: leave Ctrl-C to the parent, build the spaCy pipeline once."""
+PARENT_CHECK_S = 0.5
+"""How often a worker checks that the process that made its pool is still there."""
+
+
+def _start_time(pid: int) -> str | None:
+    """When process `pid` started (Linux), to tell it from a later process given its pid."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, under another user
+    return started is None or _start_time(pid) == started
+
+
+def _watch_parent(pid: int) -> None:
+    """End this process when process `pid` is gone (a daemon thread of each worker)."""
+    started = _start_time(pid)
+    while True:
+        time.sleep(PARENT_CHECK_S)
+        if not _alive(pid, started):
+            os._exit(1)
+
+
+def _init_worker(parent: int) -> None:
+    """Worker process start: watch `parent`, leave Ctrl-C to it, build the spaCy pipeline."""
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from cgtextract.clean import clean_text
     from cgtextract.extract import extract
@@ -47,7 +85,9 @@ def process_pool(
         ctx = multiprocessing.get_context("fork")
     else:
         ctx = multiprocessing.get_context("spawn")
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
+    return cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(os.getpid(),)
+    )
 
 
 def _ping() -> None:

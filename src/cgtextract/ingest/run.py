@@ -209,6 +209,9 @@ class _Run:
                     discovered = self._discover(pool)
                     jobs = self._plan(discovered) if not self.stopped.is_set() else []
                     self._fetch_all(pool, jobs)
+                except BaseException:
+                    self.stopped.set()  # interrupted or failed: nothing waits for fetches
+                    raise
                 finally:
                     # A stopped run leaves its last fetches to end on their own (within
                     # max_fetch_s) instead of waiting for them.
@@ -218,7 +221,7 @@ class _Run:
                     if self._cpu is not None:
                         self._cpu.shutdown(wait=wait, cancel_futures=True)
         except BaseException as exc:
-            ended = "interrupted" if isinstance(exc, KeyboardInterrupt) else "error"
+            ended = "interrupted" if isinstance(exc, KeyboardInterrupt | SystemExit) else "error"
             with suppress(CgtextractError):
                 self.state.finish_run(
                     self.run_id,
