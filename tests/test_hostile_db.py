@@ -686,3 +686,67 @@ def test_store_sql_text_is_unchanged_by_the_guard(db: Store) -> None:
     assert rows == [(1, "it's; fine")]
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM events")).scalar() == 1
+
+
+# damaged in the middle: the schema reads fine, the pages behind it do not
+
+
+def damage_the_middle(path: Path) -> None:
+    """8 KiB of random bytes over two pages in the middle of the file, as a bad sector or a
+    torn copy leaves it: the schema still reads, PRAGMA integrity_check does not pass."""
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+    data = bytearray(path.read_bytes())
+    middle = (len(data) // 2) // page_size * page_size
+    data[middle : middle + 8192] = os.urandom(8192)
+    path.write_bytes(bytes(data))
+    with closing(sqlite3.connect(path)) as conn:
+        try:
+            verdict = conn.execute("PRAGMA integrity_check").fetchone()
+        except sqlite3.DatabaseError as exc:  # too damaged to even finish the check
+            verdict = (str(exc),)
+        assert verdict != ("ok",)
+
+
+@pytest.fixture
+def damaged(tmp_path: Path, sqlite_template: Path) -> Path:
+    path = tmp_path / "events.db"
+    shutil.copyfile(sqlite_template, path)
+    with Store(f"sqlite:///{path}") as store:
+        for i in range(60):
+            raw = "<html><body><p>" + os.urandom(6000).hex() + "</p></body></html>"
+            article = make_article(f"a{i}.html", raw=raw)
+            store.save(article, [make_event(source=f"a{i}.html", evidence_start=i)])
+    damage_the_middle(path)
+    return path
+
+
+def test_a_damaged_database_is_refused_by_the_commands_that_write(
+    damaged: Path, tmp_path: Path, fake_extract: None
+) -> None:
+    a, _ = write_inputs(tmp_path)
+    before = damaged.read_bytes()
+    config = tmp_path / "sources.toml"
+    config.write_text('[[sources]]\nurl = "http://127.0.0.1:9/f"\ntype = "rss"\n')
+    for args in (
+        ["run", a],
+        ["ingest", "--config", str(config)],
+        ["init"],
+        ["init", "--upgrade"],
+    ):
+        line = refused_line(invoke(*args, "--db", str(damaged)))
+        assert "damaged" in line and ".recover" in line, line
+    assert damaged.read_bytes() == before  # nothing was written into it
+
+
+def test_a_malformed_error_anywhere_says_how_to_recover(damaged: Path) -> None:
+    with Store(f"sqlite:///{damaged}") as store:
+        with pytest.raises(StorageError, match="damaged") as info:
+            store.check_integrity(full=True)
+        assert ".recover" in one_line(str(info.value))
+        try:
+            list(store.export())
+            store.read_sql("SELECT COUNT(*), SUM(LENGTH(raw_html)) FROM articles")
+        except (StorageError, InputError) as exc:
+            assert "malformed" not in str(exc) or ".recover" in str(exc), str(exc)

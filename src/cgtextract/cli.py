@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from typer.core import TyperGroup
@@ -146,9 +146,9 @@ def _settings(db: str | None) -> Settings:
     return Settings.from_env(db_url=normalize_db_url(db) if db else None)
 
 
-def _open_store(settings: Settings) -> Store:
+def _open_store(settings: Settings, check: Literal["quick"] | None = None) -> Store:
     try:
-        return Store(settings.db_url)
+        return Store(settings.db_url, check=check)
     except CgtextractError as exc:
         raise _fail(exc) from None
 
@@ -198,7 +198,7 @@ def run_cmd(
     """
     _check_format(fmt)
     settings = _settings(db)
-    with _stoppable(), _open_store(settings) as store:
+    with _stoppable(), _open_store(settings, "quick") as store:
         report = run(sources, settings, store, workers=workers)
     _tell(report.failed)
     sys.stdout.write(render(report.events, fmt))
@@ -450,7 +450,7 @@ def ingest_cmd(
         workers=workers, concurrency=concurrency, allow_private_addresses=allow_private_addresses
     )
     progress = ingestion.TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
-    with _stoppable(), _open_store(settings) as store:
+    with _stoppable(), _open_store(settings, "quick") as store:
         try:
             report = ingestion.ingest(cfg, settings, store, options=options, progress=progress)
         except CgtextractError as exc:

@@ -28,7 +28,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -44,6 +44,7 @@ from cgtextract.store.engine import (
     RETRIES,
     SCHEMA_REVISION,
     busy_timeout_of,
+    check_integrity,
     make_engine,
     migrate,
     one_line,
@@ -94,7 +95,12 @@ class Store:
     """
 
     def __init__(
-        self, url: str, *, upgrade: bool = True, busy_timeout_s: float | None = None
+        self,
+        url: str,
+        *,
+        upgrade: bool = True,
+        busy_timeout_s: float | None = None,
+        check: Literal["quick", "full"] | None = None,
     ) -> None:
         """Open the database, creating or upgrading its schema to the newest revision.
 
@@ -104,6 +110,9 @@ class Store:
         `busy_timeout_s` (SQLite): how long a statement waits for another process's lock
         before failing with "database is locked"; default the URL's `?timeout=` (the
         pysqlite option), else `settings.DEFAULT_DB_BUSY_TIMEOUT_S`.
+
+        `check` runs SQLite's own check first (`check_integrity`), before anything is
+        written: a damaged file is a StorageError saying how to recover, left as it was.
         """
         self.url = url
         self._shown_url = shown_url(url)
@@ -114,6 +123,8 @@ class Store:
             else DEFAULT_DB_BUSY_TIMEOUT_S
         )
         try:
+            if check is not None:
+                self.check_integrity(full=check == "full")
             self.revision_before, self.revision = migrate(self.engine, upgrade=upgrade)
         except StorageError:
             self.engine.dispose()
@@ -121,6 +132,11 @@ class Store:
         except SQLAlchemyError as exc:
             self.engine.dispose()
             raise StorageError(f"cannot open database {self._shown_url}: {self._why(exc)}") from exc
+
+    def check_integrity(self, *, full: bool = False) -> None:
+        """StorageError (saying how to recover) unless the database passes SQLite's
+        `PRAGMA quick_check`, or `integrity_check` with `full`. No-op on PostgreSQL."""
+        check_integrity(self.engine, self._shown_url, full=full)
 
     def __enter__(self) -> Store:
         return self
@@ -342,6 +358,7 @@ def init_database(url: str, *, upgrade: bool = False) -> InitReport:
     """Create the database at the newest schema, or with `upgrade` bring an older one there.
 
     Without `upgrade`, a database at an older revision is a StorageError naming the fix.
+    A SQLite file must pass `PRAGMA integrity_check` first.
     """
-    with Store(url, upgrade=upgrade) as store:
+    with Store(url, upgrade=upgrade, check="full") as store:
         return InitReport(url=shown_url(url), before=store.revision_before, after=store.revision)

@@ -27,6 +27,7 @@ __all__ = [
     "SCHEMA_REVISION",
     "alembic_config",
     "busy_timeout_of",
+    "check_integrity",
     "make_engine",
     "migrate",
     "now",
@@ -64,12 +65,40 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+RECOVER = (
+    "the file is damaged: restore a backup, or save what is still readable with "
+    "`sqlite3 DAMAGED.db .recover | sqlite3 NEW.db` and use NEW.db"
+)
+"""What to do about a damaged SQLite file, said wherever SQLite reports one."""
+_DAMAGED = ("malformed", "not a database")
+
+
 def one_line(exc: BaseException) -> str:
-    """The driver's own message when there is one: SQLAlchemy's str() carries SQL and a URL."""
+    """The driver's own message when there is one (SQLAlchemy's str() carries SQL and a
+    URL), with what to do when it says the file is damaged."""
     orig = exc.orig if isinstance(exc, DBAPIError) else None
     message = str(orig if orig is not None else exc)
     lines = [line.strip() for line in message.splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
+    first = lines[0] if lines else type(exc).__name__
+    return f"{first}; {RECOVER}" if any(d in first for d in _DAMAGED) else first
+
+
+def check_integrity(engine: Engine, shown: str, *, full: bool = False) -> None:
+    """StorageError unless SQLite's own check passes: `PRAGMA quick_check` (page structure,
+    O(pages)), or with `full` `PRAGMA integrity_check` (indexes too). Other databases check
+    themselves; nothing is done for them."""
+    if engine.dialect.name != "sqlite":
+        return
+    pragma = "integrity_check" if full else "quick_check"
+    try:
+        with engine.connect() as conn:
+            found = [str(r[0]) for r in conn.exec_driver_sql(f"PRAGMA {pragma}(1)")]
+    except SQLAlchemyError as exc:
+        found = [one_line(exc).split(";")[0]]
+    if found != ["ok"]:
+        problem = " ".join((found[0] if found else "no answer").split())
+        problem = problem.replace("*** in database main *** ", "")
+        raise StorageError(f"database {shown} is malformed (PRAGMA {pragma}: {problem}); {RECOVER}")
 
 
 def transient(exc: SQLAlchemyError) -> bool:
