@@ -750,3 +750,53 @@ def test_a_malformed_error_anywhere_says_how_to_recover(damaged: Path) -> None:
             store.read_sql("SELECT COUNT(*), SUM(LENGTH(raw_html)) FROM articles")
         except (StorageError, InputError) as exc:
             assert "malformed" not in str(exc) or ".recover" in str(exc), str(exc)
+
+
+# --sql has limits: time, rows, bytes
+
+ENDLESS = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c"
+
+
+def test_an_endless_query_stops_at_its_time_limit(filled: Store) -> None:
+    start = time.monotonic()
+    with pytest.raises(InputError, match="sql_timeout_s") as info:
+        filled.read_sql(ENDLESS, timeout_s=0.5)
+    assert time.monotonic() - start < 5
+    one_line(str(info.value))
+    filled.save(make_article("b.html"), [make_event(source="b.html", regulator="FDA")])
+
+
+def test_a_huge_value_is_refused_before_it_is_built(filled: Store) -> None:
+    import resource
+
+    blob = (
+        "SELECT randomblob(1000000000)"
+        if filled.engine.dialect.name == "sqlite"
+        else "SELECT repeat('x', 300000000)"
+    )
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(InputError, match="sql_max_bytes") as info:
+        filled.read_sql(blob, max_bytes=10_000_000)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    one_line(str(info.value))
+    if filled.engine.dialect.name == "sqlite":
+        assert grown_mb < 200  # never the gigabyte
+
+
+def test_too_many_rows_are_refused(filled: Store) -> None:
+    many = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000) "
+    assert len(filled.read_sql(many + "SELECT x FROM c", max_rows=5000).rows) == 5000
+    with pytest.raises(InputError, match="sql_max_rows"):
+        filled.read_sql(many + "SELECT x FROM c", max_rows=4999)
+
+
+def test_the_cli_uses_the_settings_limits(filled: Store) -> None:
+    # the default time limit is long; the row limit is easy to meet
+    rows = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200001) "
+    line = refused_line(invoke("query", "--db", filled.url, "--sql", rows + "SELECT x FROM c"))
+    assert "sql_max_rows" in line
+
+
+def test_an_empty_result_still_has_its_columns(filled: Store) -> None:
+    result = filled.read_sql("SELECT product, regulator FROM events WHERE 1 = 0")
+    assert (result.columns, result.rows) == (["product", "regulator"], [])

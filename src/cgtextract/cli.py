@@ -276,7 +276,13 @@ def query(
     with _open_store(settings) as store:
         try:
             if sql is not None:
-                sys.stdout.write(render_rows(store.read_sql(sql), fmt))
+                result = store.read_sql(
+                    sql,
+                    timeout_s=settings.sql_timeout_s,
+                    max_rows=settings.sql_max_rows,
+                    max_bytes=settings.sql_max_bytes,
+                )
+                sys.stdout.write(render_rows(result, fmt))
                 return
             events = store.query(
                 company=company,

@@ -20,6 +20,12 @@ DEFAULT_MAX_REDIRECTS = 5
 DEFAULT_RETRIES = 2
 DEFAULT_BACKOFF_S = 0.5
 MIB = 1024 * 1024
+DEFAULT_SQL_TIMEOUT_S = 30.0
+"""Longest one `query --sql` statement may run."""
+DEFAULT_SQL_MAX_ROWS = 100_000
+"""Most rows one `query --sql` statement may return."""
+DEFAULT_SQL_MAX_BYTES = 64 * MIB
+"""Most bytes of values (text and blobs) one `query --sql` statement may return."""
 
 RANGES: dict[str, tuple[float, float]] = {
     "timeout_s": (0.01, 600.0),
@@ -29,6 +35,9 @@ RANGES: dict[str, tuple[float, float]] = {
     "backoff_s": (0.0, 60.0),
     "max_fetch_s": (0.01, 3600.0),
     "db_busy_timeout_s": (0.0, 3600.0),
+    "sql_timeout_s": (0.01, 3600.0),
+    "sql_max_rows": (1, 100_000_000),
+    "sql_max_bytes": (1, 1024 * MIB),
 }
 """The values each number of `Settings` may take, bounds included: anything else (a typo
 such as `timeout_s = 1e12`) is refused when the settings are made, not met later as a hang
@@ -53,6 +62,9 @@ class Settings:
     # Added later; kept last so positional construction still means what it did.
     max_fetch_s: float = DEFAULT_MAX_FETCH_S
     db_busy_timeout_s: float = DEFAULT_DB_BUSY_TIMEOUT_S
+    sql_timeout_s: float = DEFAULT_SQL_TIMEOUT_S
+    sql_max_rows: int = DEFAULT_SQL_MAX_ROWS
+    sql_max_bytes: int = DEFAULT_SQL_MAX_BYTES
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -37,7 +37,12 @@ from sqlalchemy.orm import Session
 from cgtextract.errors import Failure, StorageError
 from cgtextract.models import Article, Event
 from cgtextract.names import normalize_product
-from cgtextract.settings import DEFAULT_DB_BUSY_TIMEOUT_S
+from cgtextract.settings import (
+    DEFAULT_DB_BUSY_TIMEOUT_S,
+    DEFAULT_SQL_MAX_BYTES,
+    DEFAULT_SQL_MAX_ROWS,
+    DEFAULT_SQL_TIMEOUT_S,
+)
 from cgtextract.store import read, readonly_sql, write
 from cgtextract.store.engine import (
     PG_LOCK_KEY,
@@ -340,7 +345,14 @@ class Store:
         """The events that `replace_events` calls added, changed and retired, as they are now."""
         return self._read("compare events", lambda session: read.changes(session, applied))
 
-    def read_sql(self, statement: str) -> SqlResult:
+    def read_sql(
+        self,
+        statement: str,
+        *,
+        timeout_s: float = DEFAULT_SQL_TIMEOUT_S,
+        max_rows: int = DEFAULT_SQL_MAX_ROWS,
+        max_bytes: int = DEFAULT_SQL_MAX_BYTES,
+    ) -> SqlResult:
         """Run one SELECT (or WITH ... SELECT) read-only and return its rows.
 
         Read-only for real, not only by looking at the text: SQLite runs it on a separate
@@ -350,8 +362,14 @@ class Store:
         that is closed afterwards. Other drivers are refused. Anything but a single
         SELECT/WITH statement (as the dialect tokenizes it) is refused first. Refusals and
         SQL errors are InputError; a broken or locked database is StorageError.
+
+        Limits (InputError naming the setting): the statement stops after `timeout_s`,
+        returns at most `max_rows` rows and `max_bytes` bytes of values.
         """
-        return readonly_sql.read_sql(self.engine, statement, self._shown_url, self.busy_timeout_s)
+        limits = readonly_sql.SqlLimits(timeout_s, max_rows, max_bytes)
+        return readonly_sql.read_sql(
+            self.engine, statement, self._shown_url, self.busy_timeout_s, limits
+        )
 
 
 def init_database(url: str, *, upgrade: bool = False) -> InitReport:

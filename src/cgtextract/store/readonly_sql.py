@@ -11,6 +11,9 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,18 +22,67 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from cgtextract.errors import InputError, StorageError
+from cgtextract.settings import (
+    DEFAULT_SQL_MAX_BYTES,
+    DEFAULT_SQL_MAX_ROWS,
+    DEFAULT_SQL_TIMEOUT_S,
+)
 from cgtextract.store.engine import one_line
 from cgtextract.store.reports import SqlResult
 
-__all__ = ["read_sql", "single_select"]
+__all__ = ["SqlLimits", "read_sql", "single_select"]
 
 
-def read_sql(engine: Engine, statement: str, shown: str, busy_timeout_s: float) -> SqlResult:
+@dataclass(frozen=True)
+class SqlLimits:
+    """What one --sql statement may take: wall time, rows, and bytes of values returned."""
+
+    timeout_s: float = DEFAULT_SQL_TIMEOUT_S
+    max_rows: int = DEFAULT_SQL_MAX_ROWS
+    max_bytes: int = DEFAULT_SQL_MAX_BYTES
+
+    def collect(self, rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """The rows, read one at a time; InputError past `max_rows` or `max_bytes`."""
+        out: list[tuple[Any, ...]] = []
+        size = 0
+        for row in rows:
+            if len(out) >= self.max_rows:
+                raise InputError(
+                    f"--sql returned more than {self.max_rows} rows (sql_max_rows); "
+                    "add a LIMIT or an aggregate"
+                )
+            size += sum(_size(value) for value in row)
+            if size > self.max_bytes:
+                raise self.too_big()
+            out.append(tuple(row))
+        return out
+
+    def too_big(self) -> InputError:
+        """The error for values past `max_bytes`."""
+        return InputError(
+            f"--sql returned more than {self.max_bytes} bytes (sql_max_bytes); "
+            "select fewer or shorter values"
+        )
+
+    def too_long(self) -> InputError:
+        """The error for a statement past `timeout_s`."""
+        return InputError(f"--sql stopped after {self.timeout_s:g}s (sql_timeout_s)")
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, bytes | bytearray | memoryview | str):
+        return len(value)
+    return 8
+
+
+def read_sql(
+    engine: Engine, statement: str, shown: str, busy_timeout_s: float, limits: SqlLimits
+) -> SqlResult:
     """`Store.read_sql` on `engine` (`shown`: its URL for messages)."""
     dialect = engine.dialect
     sql = single_select(statement, dialect.name)
     if dialect.name == "sqlite":
-        return _read_sql_sqlite(engine, sql, shown, busy_timeout_s)
+        return _read_sql_sqlite(engine, sql, shown, busy_timeout_s, limits)
     if dialect.name != "postgresql" or dialect.driver != "psycopg":
         # Read-only is enforced by the database, and checked for these two only.
         raise InputError(
@@ -47,19 +99,28 @@ def read_sql(engine: Engine, statement: str, shown: str, busy_timeout_s: float) 
     try:
         cursor: Any = raw.cursor()
         cursor.execute("SET TRANSACTION READ ONLY")
+        cursor.execute(f"SET LOCAL statement_timeout = {max(int(limits.timeout_s * 1000), 1)}")
         cursor.execute("SHOW transaction_read_only")
         if (cursor.fetchone() or ("off",))[0] != "on":
             raise StorageError(f"cannot run SQL in {shown}: not read-only")
-        # prepare=True: the extended protocol, whose Parse takes exactly one statement,
-        # whatever the text looks like to `_single_select`. The simple protocol would
-        # run "SELECT 1; COMMIT; DELETE ..." and the DELETE after the read-only COMMIT.
-        cursor.execute(sql, prepare=True)
+        # stream(): the extended protocol, whose Parse takes exactly one statement,
+        # whatever the text looks like to `single_select` (the simple protocol would run
+        # "SELECT 1; COMMIT; DELETE ..." and the DELETE after the read-only COMMIT), and
+        # one row at a time, so no result is held whole before the limits see it.
+        stream = cursor.stream(sql)
+        try:
+            rows = limits.collect(stream)
+        finally:
+            stream.close()  # a stream left open holds the connection's lock
+        if cursor.description is None and not rows:  # no row: ask for the columns alone
+            cursor.execute(f"SELECT * FROM ({sql}\n) AS q LIMIT 0", prepare=True)
         columns = [d[0] for d in cursor.description or ()]
-        rows = [tuple(r) for r in cursor.fetchall()] if cursor.description else []
     except dbapi_error as exc:
         message = one_line(exc)
         if "multiple commands" in message:
             raise InputError("--sql takes a single statement") from exc
+        if "statement timeout" in message:
+            raise limits.too_long() from exc
         raise InputError(_sql_error(message)) from exc
     finally:
         # The SQL may have changed the session in ways a rollback keeps (a session
@@ -213,7 +274,9 @@ _SQLITE_STORAGE_ERRORS = ("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_IOERR", "SQ
 _SQLITE_BUSY_ERRORS = ("SQLITE_BUSY", "SQLITE_LOCKED")
 
 
-def _read_sql_sqlite(engine: Engine, sql: str, shown: str, busy_timeout_s: float) -> SqlResult:
+def _read_sql_sqlite(
+    engine: Engine, sql: str, shown: str, busy_timeout_s: float, limits: SqlLimits
+) -> SqlResult:
     database = engine.url.database or ""
     conn: sqlite3.Connection | None = None
     raw: Any = None
@@ -228,20 +291,31 @@ def _read_sql_sqlite(engine: Engine, sql: str, shown: str, busy_timeout_s: float
         assert conn is not None
         conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         conn.execute("PRAGMA query_only=ON")
+        deadline = time.monotonic() + limits.timeout_s
+        # SQLite asks every 10,000 steps of its virtual machine whether to go on, and no
+        # value may grow past max_bytes (randomblob(1e9) fails before it allocates).
+        conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+        length = conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max(limits.max_bytes, 1))
         try:
             conn.set_authorizer(_sqlite_read_only_authorizer)
             cursor = conn.execute(sql)
             columns = [d[0] for d in cursor.description or ()]
-            rows = [tuple(r) for r in cursor.fetchall()]
+            rows = limits.collect(cursor)
         except sqlite3.Warning as exc:  # Python < 3.12: "one statement at a time"
             raise InputError(_sql_error(str(exc))) from exc
         except sqlite3.Error as exc:
+            if "interrupted" in str(exc) and time.monotonic() > deadline:
+                raise limits.too_long() from exc
+            if "too big" in str(exc):
+                raise limits.too_big() from exc
             name = str(getattr(exc, "sqlite_errorname", ""))
             if name.startswith(_SQLITE_STORAGE_ERRORS) or name.startswith(_SQLITE_BUSY_ERRORS):
                 raise StorageError(f"cannot run SQL in {shown}: {one_line(exc)}") from exc
             raise InputError(_sql_error(str(exc))) from exc
         finally:
             conn.set_authorizer(None)
+            conn.set_progress_handler(None, 0)
+            conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, length)
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("PRAGMA query_only=OFF")
     except (sqlite3.Error, SQLAlchemyError) as exc:
