@@ -443,33 +443,66 @@ def test_feed_link_to_another_local_server_with_private_addresses_allowed(
         assert report.stored == len(paths) and report.failed == 0
 
 
-def test_feed_with_a_million_items_fails_alone_in_bounded_memory(
+def test_a_feed_of_a_million_items_is_read_up_to_max_items_only(
     http_server: LocalServer, db: tuple[str, Path]
 ) -> None:
+    """Far past 5 MiB: read as it arrives, and only until max_items links are kept."""
     import resource
+
+    sent = [0]
+    paths = serve_pages(http_server, PAGES)
 
     def million() -> Iterator[bytes]:
         yield b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
-        item = b"<item><title>x</title><link>http://example.com/a%d</link></item>"
+        for path in paths:
+            yield f"<item><link>{http_server.url(path)}</link></item>".encode()
+        item = f"<item><title>x</title><link>{http_server.url('/gone/%d')}</link></item>"
         for i in range(1_000_000):
-            yield item % i
+            sent[0] += 1
+            yield (item % i).encode()
         yield b"</channel></rss>"
 
-    paths = serve_pages(http_server, PAGES)
-    serve_feed(http_server, "/good.xml", _feed_of(http_server, paths))
     http_server.route("/huge.xml", stream=million, content_type="application/rss+xml")
-    cfg = config(
-        [
-            _rss_source(http_server, "/huge.xml"),
-            {"name": "good", "url": http_server.url("/good.xml"), "type": "rss"},
-        ]
-    )
+    cfg = config([_rss_source(http_server, "/huge.xml", max_items=len(paths))])
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report = run(cfg, db[0])
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before
-    assert (report.sources_failed, report.stored) == (1, len(paths))
-    assert "larger than" in report.failures[0].error
-    assert grown < 500
+    assert (report.sources_failed, report.discovered, report.stored) == (0, len(paths), len(paths))
+    assert sent[0] < 200_000, "the rest of the feed was read anyway"
+    assert grown < 200
+
+
+def test_a_sitemap_past_5_mib_keeps_its_newest_urls(
+    http_server: LocalServer, db: tuple[str, Path]
+) -> None:
+    """50,000 URLs in up to 50 MB is a legal sitemap: its newest max_items are taken."""
+    paths = serve_pages(http_server, PAGES)
+    old = [
+        (
+            http_server.url(f"/archive/2020/01/press-release-{i:06d}.html"),
+            f"2020-01-{1 + i % 28:02d}",
+        )
+        for i in range(50_000 - len(paths))
+    ]
+    new = [(http_server.url(p), f"2026-01-0{d}") for d, p in enumerate(paths, 1)]
+    body = sitemap(old[:30_000] + new + old[30_000:]).encode()
+    assert len(body) > 5 * 1024 * 1024
+    http_server.route("/sitemap.xml", body=body, content_type="application/xml")
+    source = {"name": "map", "url": http_server.url("/sitemap.xml"), "type": "sitemap"}
+    report = run(config([{**source, "max_items": len(paths)}]), db[0])
+    assert (report.sources_failed, report.discovered, report.stored) == (0, len(paths), len(paths))
+    assert all(http_server.hits[p] == 1 for p in paths)
+
+
+def test_a_feed_past_max_feed_bytes_fails_naming_the_setting(
+    http_server: LocalServer, db: tuple[str, Path]
+) -> None:
+    items = [(http_server.url(f"/news/{i}"), pub_date(5)) for i in range(5000)]
+    serve_feed(http_server, "/feed.xml", rss(items))
+    cfg = config([_rss_source(http_server)], max_feed_bytes=100_000)
+    report = run(cfg, db[0])
+    assert report.sources_failed == 1 and report.discovered == 0
+    assert "max_feed_bytes" in report.failures[0].error
 
 
 # -- a hung run cannot hold the lock forever -----------------------------------------------

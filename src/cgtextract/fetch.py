@@ -123,6 +123,9 @@ def fetch(
     etag: str | None = None,
     last_modified: str | None = None,
     guard: Callable[[str], None] | None = None,
+    sink: Callable[[bytes, str], bool] | None = None,
+    max_bytes: int | None = None,
+    cap_name: str = "max_bytes",
 ) -> Fetched:
     """GET ``url`` and return its body, or raise FetchError saying in one line why not.
 
@@ -131,13 +134,21 @@ def fetch(
     conditional: an unchanged page then comes back as status 304 with an empty body.
     Pass ``guard`` (see netpolicy.UrlGuard) to vet the URL and every redirect target
     before it is requested; it raises FetchError to refuse one.
+
+    Pass ``sink`` to read a large body as it arrives instead of holding it: each piece
+    goes to ``sink(piece, final_url)``, reading stops when it returns True, and the
+    returned body is empty. ``max_bytes`` (named ``cap_name`` in the error) then replaces
+    ``settings.max_bytes``.
     """
+    handle: _Handler = _handle
+    if sink is not None:
+        handle = _sink_handler(max_bytes or settings.max_bytes, cap_name, sink)
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    return _request(url, settings, client, guard, headers, _handle)
+    return _request(url, settings, client, guard, headers, handle)
 
 
 def fetch_any_status(
@@ -379,9 +390,15 @@ def _prefix_handler(max_bytes: int) -> _Handler:
 
 
 def _handle(
-    response: httpx.Response, url: str, current: str, settings: Settings, budget: _Budget
+    response: httpx.Response,
+    url: str,
+    current: str,
+    settings: Settings,
+    budget: _Budget,
+    stream: tuple[int, str, Callable[[bytes], bool]] | None = None,
 ) -> Fetched | str:
-    """Decide what a response means before reading any of its body."""
+    """Decide what a response means before reading any of its body; read it (or hand it
+    to `stream`'s sink, under `stream`'s cap)."""
     status = response.status_code
     where = _where(url, current)
     target = _redirect_target(response, where)
@@ -397,8 +414,26 @@ def _handle(
     media_type, _charset = parse_content_type(response.headers.get("content-type"))
     if media_type is not None and media_type not in ACCEPTED_CONTENT_TYPES:
         raise FetchError(f"{where}: not an HTML or text page ({media_type})")
-    body = _read_capped(response, where, settings.max_bytes, budget)
+    if stream is None:
+        body = _read_capped(response, where, settings.max_bytes, budget)
+    else:
+        cap, name, sink = stream
+        body = _read_capped(response, where, cap, budget, cap_name=name, sink=sink)
     return _fetched(url, response, body)
+
+
+def _sink_handler(max_bytes: int, cap_name: str, sink: Callable[[bytes, str], bool]) -> _Handler:
+    """`_handle`, with the body handed to `sink(piece, final_url)` as it arrives."""
+
+    def handle(
+        response: httpx.Response, url: str, current: str, settings: Settings, budget: _Budget
+    ) -> Fetched | str:
+        def to_sink(piece: bytes) -> bool:
+            return sink(piece, str(response.url))
+
+        return _handle(response, url, current, settings, budget, (max_bytes, cap_name, to_sink))
+
+    return handle
 
 
 def _read_capped(
@@ -408,6 +443,8 @@ def _read_capped(
     budget: _Budget | None = None,
     *,
     truncate: bool = False,
+    cap_name: str = "max_bytes",
+    sink: Callable[[bytes], bool] | None = None,
 ) -> bytes:
     """Read the body chunk by chunk and stop as soon as it passes ``max_bytes``.
 
@@ -415,9 +452,12 @@ def _read_capped(
     inflated here from the raw bytes, at most DECODE_CHUNK_BYTES per step, so a small
     compression bomb is stopped after max_bytes of output, never held whole in memory.
     With a ``budget``, the fetch's wall-clock limit is checked after every chunk. With
-    ``truncate``, the first ``max_bytes`` are returned instead of an error.
+    ``truncate``, the first ``max_bytes`` are returned instead of an error. With a
+    ``sink``, each piece goes to it as it comes (nothing is kept: b"" is returned), and
+    reading stops as soon as it returns True. ``cap_name`` names the setting in the error.
     """
     too_big = f"{where}: body larger than {max_bytes} bytes"
+    setting = f" ({cap_name})"
     declared = response.headers.get("content-length")
     if (
         not truncate
@@ -425,7 +465,7 @@ def _read_capped(
         and declared.strip().isdigit()
         and int(declared) > max_bytes
     ):
-        raise FetchError(too_big)
+        raise FetchError(too_big + setting)
     encodings = _content_encodings(response.headers.get("content-encoding"))
     refused = [e for e in encodings if e in _REFUSED_ENCODINGS]
     if refused:
@@ -442,7 +482,7 @@ def _read_capped(
         for chunk in response.iter_raw():
             received += len(chunk)
             if received > max_bytes and not truncate:
-                raise FetchError(f"{where}: body larger than {max_bytes} bytes")
+                raise FetchError(f"{where}: body larger than {max_bytes} bytes{setting}")
             if budget is not None:
                 budget.check(where)
             yield chunk
@@ -458,10 +498,13 @@ def _read_capped(
             if truncate:
                 chunks.append(piece[: max_bytes - total + len(piece)])
                 return b"".join(chunks)
-            raise FetchError(too_big)
+            raise FetchError(too_big + setting)
         if budget is not None:
             budget.check(where)
-        chunks.append(piece)
+        if sink is None:
+            chunks.append(piece)
+        elif sink(piece):
+            return b""  # the reader has what it wanted: the rest is never read
     if budget is not None:
         # Also after the last byte: a watchdog that shut the socket ends a body that has
         # no Content-Length early, and that must not pass for the whole page.

@@ -12,6 +12,8 @@ DEFAULT_DB_URL = "sqlite:///cgtextract.db"
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 """Largest body a fetch keeps, counted after decompression (and before it)."""
+DEFAULT_MAX_FEED_BYTES = 50 * 1024 * 1024
+"""Largest feed or sitemap read: the sitemap protocol's own limit (50,000 URLs, 50 MB)."""
 DEFAULT_MAX_FETCH_S = 60.0
 """Wall time one fetch may take in all: every redirect hop, retry, wait and body byte."""
 DEFAULT_DB_BUSY_TIMEOUT_S = 10.0
@@ -30,6 +32,7 @@ DEFAULT_SQL_MAX_BYTES = 64 * MIB
 RANGES: dict[str, tuple[float, float]] = {
     "timeout_s": (0.01, 600.0),
     "max_bytes": (1, 1024 * MIB),
+    "max_feed_bytes": (1, 1024 * MIB),
     "max_redirects": (0, 100),
     "retries": (0, 10),
     "backoff_s": (0.0, 60.0),
@@ -65,6 +68,7 @@ class Settings:
     sql_timeout_s: float = DEFAULT_SQL_TIMEOUT_S
     sql_max_rows: int = DEFAULT_SQL_MAX_ROWS
     sql_max_bytes: int = DEFAULT_SQL_MAX_BYTES
+    max_feed_bytes: int = DEFAULT_MAX_FEED_BYTES
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -144,6 +144,7 @@ _SETTING_TYPES: dict[str, tuple[type, ...]] = {
     "retries": (int,),
     "backoff_s": (int, float),
     "max_bytes": (int,),
+    "max_feed_bytes": (int,),
     "max_redirects": (int,),
     "max_fetch_s": (int, float),
     "user_agent": (str,),

@@ -7,22 +7,19 @@ expansion (a declared entity refuses the whole document) and never fetch a DTD.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
-import feedparser
 import lxml.html
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as xml_fromstring
 from lxml.etree import LxmlError
 from url_normalize import url_normalize
 
 from cgtextract.errors import CgtextractError, Failure, FeedError
 from cgtextract.fetch import Fetched
 from cgtextract.ingest.config import SourceConfig
+from cgtextract.ingest.feeds import MAX_ITEMS, FeedReader, Newest, read_all
 from cgtextract.ingest.state import DiscoveredURL, FeedState
 
 __all__ = [
@@ -36,7 +33,6 @@ __all__ = [
     "parse_listing",
     "parse_sitemap",
     "read_source",
-    "select_links",
     "strip_tracking",
 ]
 
@@ -100,86 +96,24 @@ def host_of(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
-_ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
-
-
-def _refuse_entities(body: bytes, what: str) -> None:
-    """Feeds never need entity declarations; they are how 'billion laughs' and XXE attacks
-    start. Refused before any parser (feedparser's strict or loose one) sees the bytes."""
-    head = body[:1_000_000]
-    if _ENTITY_DECL.search(head) or _ENTITY_DECL.search(head.decode("utf-16", "ignore").encode()):
-        raise FeedError(f"{what} refused: it declares XML entities")
-
-
 def parse_feed(
     body: bytes, base_url: str, content_type: str | None = None
 ) -> list[tuple[str, str | None]]:
     """(link, date) of each item of an RSS or Atom feed, in feed order.
 
-    The date is the entry's `updated` (else `published`) exactly as the feed writes it:
-    it is only compared with the previous run's. Relative links are resolved against
-    `base_url`. Raises `FeedError` when the body is not a feed at all.
+    The date is the entry's `updated` (else `published`, RSS `pubDate`) exactly as the
+    feed writes it: it is only compared with the previous run's. Relative links are
+    resolved against `xml:base` and `base_url`. FeedError when the body is not a feed.
+    (`content_type` is accepted for callers that have one; the XML says its encoding.)
     """
-    _refuse_entities(body, "feed")
-    headers = {"content-location": base_url}
-    if content_type:
-        headers["content-type"] = content_type
-    parsed = feedparser.parse(body, response_headers=headers)
-    entries = parsed.get("entries") or []
-    if not parsed.get("version") and not entries:
-        problem = parsed.get("bozo_exception")
-        detail = f" ({str(problem).strip() or type(problem).__name__})" if problem else ""
-        raise FeedError(f"not an RSS or Atom feed{detail}")
-    items: list[tuple[str, str | None]] = []
-    for entry in entries:
-        # dict.get: FeedParserDict.get warns on its updated->published fallback.
-        link = dict.get(entry, "feedburner_origlink") or dict.get(entry, "link")
-        if not link:
-            for alt in dict.get(entry, "links") or []:
-                if alt.get("rel", "alternate") == "alternate" and alt.get("href"):
-                    link = alt["href"]
-                    break
-        if not link or not isinstance(link, str):
-            continue
-        hint = dict.get(entry, "updated") or dict.get(entry, "published")
-        items.append((urljoin(base_url, link.strip()), str(hint) if hint else None))
-    return items
+    return read_all(FeedReader("feed", base_url), body)
 
 
 def parse_sitemap(body: bytes) -> tuple[Literal["urlset", "index"], list[tuple[str, str | None]]]:
-    """("urlset" | "index", [(loc, lastmod)]) of an XML sitemap or sitemap index.
-
-    Parsed with defusedxml: no DTDs, entities or network access. Raises `FeedError`.
-    """
-    _refuse_entities(body, "sitemap")
-    try:
-        root = xml_fromstring(body)
-    except DefusedXmlException as exc:
-        raise FeedError(f"sitemap refused ({type(exc).__name__})") from exc
-    except Exception as exc:  # ParseError and friends: not XML at all
-        raise FeedError(f"not an XML sitemap ({str(exc).strip() or type(exc).__name__})") from exc
-    kind = _local(root.tag)
-    if kind not in ("urlset", "sitemapindex"):
-        raise FeedError(f"not an XML sitemap (root element <{kind}>)")
-    child = "url" if kind == "urlset" else "sitemap"
-    items: list[tuple[str, str | None]] = []
-    for node in root:
-        if _local(node.tag) != child:
-            continue
-        loc = lastmod = None
-        for part in node:
-            name = _local(part.tag)
-            if name == "loc" and part.text:
-                loc = part.text.strip()
-            elif name == "lastmod" and part.text:
-                lastmod = part.text.strip()
-        if loc:
-            items.append((loc, lastmod))
-    return ("urlset" if kind == "urlset" else "index"), items
-
-
-def _local(tag: Any) -> str:
-    return str(tag).rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    """("urlset" | "index", [(loc, lastmod)]) of an XML sitemap or sitemap index."""
+    reader = FeedReader("sitemap", "")
+    items = read_all(reader, body)
+    return ("index" if reader.kind == "index" else "urlset"), items
 
 
 def parse_listing(body: bytes, base_url: str, charset: str | None = None) -> list[str]:
@@ -212,13 +146,20 @@ class FeedResult:
     last_modified: str | None = None
     items: list[DiscoveredURL] = field(default_factory=list)
     failure: Failure | None = None
+    children: list[str] = field(default_factory=list)  # of a sitemap index, newest first
 
 
 class Getter(Protocol):
-    """One polite, conditional GET (the run's: guard, robots.txt, per-host turn, fetch)."""
+    """One polite, conditional GET (the run's: guard, robots.txt, per-host turn, fetch),
+    whose body goes to `sink` as it arrives when one is given."""
 
     def __call__(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        sink: Callable[[bytes, str], bool] | None = None,
     ) -> Fetched: ...
 
 
@@ -226,6 +167,8 @@ def read_source(src: SourceConfig, feeds: Mapping[str, FeedState], get: Getter) 
     """Fetch and parse one source (and a sitemap's children) with `get`, in a fetch thread."""
     if src.type == "sitemap":
         return _read_sitemap(src, src.url, feeds, get, depth=0)
+    if src.type == "rss":
+        return [_read_feed(src, src.url, feeds, get, "feed")]
     known = feeds.get(src.url)
     try:
         got = get(
@@ -233,77 +176,121 @@ def read_source(src: SourceConfig, feeds: Mapping[str, FeedState], get: Getter) 
             etag=known.etag if known else None,
             last_modified=known.last_modified if known else None,
         )
+        if got.not_modified:
+            return [FeedResult(src.url, status=304)]
+        page = canonicalize_url(got.final_url)
+        links = [
+            (u, None)
+            for u in parse_listing(got.body, got.final_url, got.charset)
+            if canonicalize_url(u) != page
+        ]
     except CgtextractError as exc:
         return [FeedResult(src.url, failure=Failure.of(src.url, exc))]
-    if got.not_modified:
-        return [FeedResult(src.url, status=304)]
-    try:
-        if src.type == "rss":
-            links = parse_feed(got.body, got.final_url, got.headers.get("content-type"))
-        else:
-            page = canonicalize_url(got.final_url)
-            links = [
-                (u, None)
-                for u in parse_listing(got.body, got.final_url, got.charset)
-                if canonicalize_url(u) != page
-            ]
-    except FeedError as exc:
-        return [FeedResult(src.url, status=got.status, failure=Failure.of(src.url, exc))]
-    return [
-        FeedResult(
-            src.url,
-            status=got.status,
-            etag=got.etag,
-            last_modified=got.last_modified,
-            items=select_links(src, links),
-        )
-    ]
+    picked = _Picked(src, newest=False)
+    for link, hint in links:
+        if picked.take(link, hint):
+            break
+    return [FeedResult(src.url, got.status, got.etag, got.last_modified, picked.items())]
 
 
-def _read_sitemap(
-    src: SourceConfig, url: str, feeds: Mapping[str, FeedState], get: Getter, depth: int
-) -> list[FeedResult]:
+def _read_feed(
+    src: SourceConfig,
+    url: str,
+    feeds: Mapping[str, FeedState],
+    get: Getter,
+    what: Literal["feed", "sitemap"],
+    depth: int = 0,
+) -> FeedResult:
+    """Read one feed or sitemap as it arrives. A feed is newest first: reading stops once
+    `max_items` links are kept. A sitemap is read whole, keeping its newest `max_items`
+    (and an index's children, newest first, in `children`)."""
     # The top-level sitemap is always fetched in full: when it is an index, its list of
     # children is what tells which child sitemaps to look at.
-    known = feeds.get(url) if depth > 0 else None
+    known = feeds.get(url) if what == "feed" or depth > 0 else None
+    reader: FeedReader | None = None
+    picked = _Picked(src, newest=what == "sitemap")
+    children = Newest(src.max_sitemaps)  # of a sitemap index
+
+    def take(items: Iterator[tuple[str, str | None]]) -> bool:
+        assert reader is not None
+        for link, hint in items:
+            if reader.kind == "index":
+                children.add(hint, link)
+            elif picked.take(link, hint):
+                return True
+        return False
+
+    def sink(piece: bytes, final_url: str) -> bool:
+        nonlocal reader
+        if reader is None:
+            reader = FeedReader(what, final_url)
+        return take(reader.feed(piece))
+
     try:
         got = get(
             url,
             etag=known.etag if known else None,
             last_modified=known.last_modified if known else None,
+            sink=sink,
         )
+        if got.not_modified:
+            return FeedResult(url, status=304)
+        if reader is None:  # an empty body
+            reader = FeedReader(what, got.final_url)
+        if not picked.full():
+            take(reader.close())
     except CgtextractError as exc:
-        return [FeedResult(url, failure=Failure.of(url, exc))]
-    if got.not_modified:
-        return [FeedResult(url, status=304)]
-    try:
-        kind, entries = parse_sitemap(got.body)
-    except FeedError as exc:
-        return [FeedResult(url, status=got.status, failure=Failure.of(url, exc))]
-    if kind == "urlset":
-        # Newest first, so max_items keeps the latest articles.
-        entries.sort(key=lambda e: e[1] or "", reverse=True)
-        items = select_links(src, entries)
-        return [FeedResult(url, got.status, got.etag, got.last_modified, items)]
-    results = [FeedResult(url, got.status, got.etag, got.last_modified)]
-    if depth >= 2:
-        return results
-    entries.sort(key=lambda e: e[1] or "", reverse=True)
-    for child, _lastmod in entries[: src.max_sitemaps]:
-        results.extend(_read_sitemap(src, urljoin(url, child), feeds, get, depth + 1))
+        return FeedResult(url, failure=Failure.of(url, exc))
+    return FeedResult(
+        url,
+        got.status,
+        got.etag,
+        got.last_modified,
+        items=picked.items(),
+        children=children.newest_first() if reader.kind == "index" else [],
+    )
+
+
+def _read_sitemap(
+    src: SourceConfig, url: str, feeds: Mapping[str, FeedState], get: Getter, depth: int
+) -> list[FeedResult]:
+    result = _read_feed(src, url, feeds, get, "sitemap", depth)
+    results = [result]
+    if depth < 2:
+        for child in result.children:
+            results.extend(_read_sitemap(src, urljoin(url, child), feeds, get, depth + 1))
     return results
 
 
-def select_links(src: SourceConfig, links: Sequence[tuple[str, str | None]]) -> list[DiscoveredURL]:
-    """The links `src` wants, canonical and de-duplicated, at most `max_items` of them."""
-    items: dict[str, DiscoveredURL] = {}
-    for link, hint in links:
+class _Picked:
+    """The links of one source that it wants, canonical and de-duplicated: the first
+    `max_items` of a feed, or the newest `max_items` of a sitemap (at most MAX_ITEMS)."""
+
+    def __init__(self, src: SourceConfig, *, newest: bool) -> None:
+        self.src = src
+        self.limit = min(src.max_items or MAX_ITEMS, MAX_ITEMS)
+        self.newest = Newest(self.limit) if newest else None
+        self.seen: dict[str, DiscoveredURL] = {}
+
+    def take(self, link: str, hint: str | None) -> bool:
+        """Offer one link; True once no more are wanted (a feed's limit reached)."""
         if urlsplit(link).scheme.lower() not in ("http", "https"):
-            continue
+            return self.full()
         canonical = canonicalize_url(link)
-        if canonical in items or not src.wants(canonical):
-            continue
-        items[canonical] = DiscoveredURL(canonical, strip_tracking(link), hint)
-        if src.max_items is not None and len(items) >= src.max_items:
-            break
-    return list(items.values())
+        if canonical in self.seen or not self.src.wants(canonical):
+            return self.full()
+        item = DiscoveredURL(canonical, strip_tracking(link), hint)
+        self.seen[canonical] = item
+        if self.newest is not None:
+            self.newest.add(hint, item)
+        return self.full()
+
+    def full(self) -> bool:
+        """A feed has given all the links it may."""
+        return self.newest is None and len(self.seen) >= self.limit
+
+    def items(self) -> list[DiscoveredURL]:
+        """The links kept: in feed order, or a sitemap's newest first."""
+        if self.newest is not None:
+            return list(self.newest.newest_first())
+        return list(self.seen.values())

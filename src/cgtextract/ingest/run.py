@@ -308,11 +308,17 @@ class _Run:
         return found
 
     def _get(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        sink: Callable[[bytes, str], bool] | None = None,
     ) -> Fetched:
         """One polite request: the address guard, robots.txt, the host's turn, fetch().
 
-        The guard comes first: a refused origin is not even asked for its robots.txt."""
+        The guard comes first: a refused origin is not even asked for its robots.txt. A
+        body read through `sink` (a feed or sitemap) is bounded by max_feed_bytes."""
         self.guard(url)
         delay = None
         if self.robots is not None:
@@ -328,6 +334,9 @@ class _Run:
                 etag=etag,
                 last_modified=last_modified,
                 guard=self.guard,
+                sink=sink,
+                max_bytes=self.settings.max_feed_bytes,
+                cap_name="max_feed_bytes",
             )
 
     # -- planning -------------------------------------------------------------------------
