@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from server import LocalServer
 
+from cgtextract.clean import garbled_characters
 from cgtextract.errors import FetchError, InputError, NoContentError
+from cgtextract.models import Article
 from cgtextract.pipeline import is_url, load, process, run
 from cgtextract.settings import Settings
 from cgtextract.store import Store
@@ -251,3 +253,59 @@ def test_a_batch_goes_when_its_pages_grow_large(
     report = run(pages, fast_settings, store, batch_chars=2 * len(Path(SEED_HTML).read_text()) + 1)
     assert len(report.stored) == len(pages) and not report.failed
     assert calls and max(calls) < len(pages)
+
+
+# -- garbled text is never stored ------------------------------------------------------------
+
+
+def _garbled_copy(tmp_path: Path, name: str, count: int, seed: int) -> str:
+    """A real release with `count` invalid UTF-8 sequences in the middle of its text."""
+    import random
+
+    page = bytearray((ROOT_FIXTURES / "dev" / name).read_bytes())
+    rng = random.Random(seed)
+    start = page.index(b"<p>")
+    for at in sorted(rng.sample(range(start, len(page) * 3 // 4), count), reverse=True):
+        page[at:at] = rng.choice([b"\xc3\x28", b"\xa0\xa1", b"\xe2\x28\xa1", b"\xff", b"\x9d"])
+    path = tmp_path / f"{seed}-{name}"
+    path.write_bytes(bytes(page))
+    return str(path)
+
+
+@pytest.mark.parametrize("count", [2, 8, 40])
+@pytest.mark.parametrize(
+    "name", ["dev-02-carsgen-ct053-prime.html", "dev-09-bluebird-zynteglo-ec-approval.html"]
+)
+def test_invalid_utf8_never_reaches_the_database(
+    tmp_path: Path, fast_settings: Settings, name: str, count: int
+) -> None:
+    sources = [_garbled_copy(tmp_path, name, count, seed) for seed in range(3)]
+    with Store(f"sqlite:///{tmp_path}/events.db") as store:
+        report = run(sources, fast_settings, store)
+        stored = store.read_sql("SELECT evidence FROM mentions").rows
+        texts = store.read_sql("SELECT text FROM articles WHERE text IS NOT NULL").rows
+    for (evidence,) in stored:
+        assert garbled_characters(evidence) == 0, evidence
+    for (text,) in texts:
+        assert garbled_characters(text) <= 3
+    for failure in report.failed:
+        assert "garbled" in failure.message
+    if count == 40:
+        # far too damaged: refused (not detectable: damage in a page without one well-formed
+        # UTF-8 character decodes as plausible Latin-1 letters)
+        assert report.failed
+
+
+def test_events_read_from_garbled_text_are_not_stored(fast_settings: Settings) -> None:
+    """What a wrong decoding leaves (U+FFFD, box drawing, C1 controls, UTF-8 read as
+    Latin-1) in the sentence an event is read from: the article is refused whole."""
+    from cgtextract.pipeline import extract_readable
+
+    text = (ROOT_FIXTURES / "seed" / "seed-article.txt").read_text(encoding="utf-8")
+    article = Article(source="seed.txt", text=text)
+    assert extract_readable(article)  # the clean text reads fine
+    sentence = text.index("December 29, 2025")
+    for junk in ("\ufffd", "\u2502\u2500", "\x9d", "Ã©"):
+        damaged = Article(source="seed.txt", text=text[:sentence] + junk + text[sentence:])
+        with pytest.raises(NoContentError, match="garbled"):
+            extract_readable(damaged)

@@ -13,8 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from cgtextract.clean import clean_html, clean_text, decode_html, looks_like_html
-from cgtextract.errors import CgtextractError, Failure, InputError, attempt
+from cgtextract.clean import (
+    clean_html,
+    clean_text,
+    decode_html,
+    garbled_characters,
+    looks_like_html,
+)
+from cgtextract.errors import CgtextractError, Failure, InputError, NoContentError, attempt
 from cgtextract.extract import extract
 from cgtextract.fetch import fetch
 from cgtextract.models import Article, Event
@@ -82,7 +88,20 @@ def _read_and_extract(
     page: str, content_type: str | None, source: str, final_url: str
 ) -> tuple[Article, list[Event]]:
     article = read_fetched(page, content_type, source, final_url)
-    return article, extract(article)
+    return article, extract_readable(article)
+
+
+def extract_readable(article: Article) -> list[Event]:
+    """`extract`, refusing (NoContentError) an article whose events were read from text
+    that a wrong or damaged decoding left (a trace elsewhere in a page is tolerated;
+    in evidence, never: garbled text is not stored)."""
+    events = extract(article)
+    if any(garbled_characters(e.evidence) for e in events):
+        raise NoContentError(
+            f"{article.source}: text looks garbled where its events were read "
+            "(wrong or damaged character encoding), skipped"
+        )
+    return events
 
 
 def _stdin_bytes() -> BinaryIO:
@@ -106,7 +125,7 @@ def _read_capped(stream: BinaryIO, name: str, max_bytes: int) -> bytes:
 def process(source: str, settings: Settings) -> tuple[Article, list[Event]]:
     """One input through fetch/clean/extract; errors are CgtextractError subclasses."""
     article = load(source, settings)
-    return article, extract(article)
+    return article, extract_readable(article)
 
 
 @dataclass
