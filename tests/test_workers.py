@@ -125,3 +125,46 @@ def test_ingest_workers_die_with_their_parent(
         with sqlite3.connect(tmp_path / "e.db") as conn:
             (status,) = conn.execute("SELECT status FROM runs").fetchone()
         assert status == "interrupted"
+
+
+@pytest.mark.parametrize("fmt", ["table", "jsonl", "csv", "json"])
+def test_run_prints_events_as_they_are_stored(
+    tmp_path: Path, http_server: LocalServer, fmt: str
+) -> None:
+    """Events are printed batch by batch, not kept for the end: memory stays flat over a
+    long run, and a reader of the output sees them early."""
+    import json
+
+    pages = list(PAGES.values())
+    first = tmp_path / "first.html"
+    first.write_bytes(pages[0])
+    slow = []
+    for i, body in enumerate(pages[1:]):
+        http_server.route(f"/late/{i}", body=body, delay=2.5)
+        slow.append(http_server.url(f"/late/{i}"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cgtextract", "run", str(first), *slow, "--db", "e.db"]
+        + ["--format", fmt],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "NO_PROXY": "127.0.0.1"},
+    )
+    with proc:
+        assert proc.stdout is not None
+        started = time.monotonic()
+        first_line = proc.stdout.readline()
+        seen_after = time.monotonic() - started
+        rest = proc.stdout.read()
+        proc.wait(timeout=60)
+        total = time.monotonic() - started
+    assert proc.returncode == 0
+    assert first_line, "nothing printed"
+    assert seen_after < total - 3, f"first output at {seen_after:.1f}s, end at {total:.1f}s"
+    out = (first_line + rest).decode("utf-8")
+    if fmt == "json":
+        assert len(json.loads(out)) >= len(pages)
+    elif fmt == "table":
+        assert out.rstrip().endswith("event(s)") and out.count("event(s)") == 1
+    elif fmt == "csv":
+        assert out.count("source,company") == 1

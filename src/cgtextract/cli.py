@@ -27,6 +27,7 @@ from cgtextract.output import (
     EXPORT_FORMATS,
     FORMATS,
     STATS_FORMATS,
+    EventWriter,
     export_to_file,
     render,
     render_reextract,
@@ -198,10 +199,14 @@ def run_cmd(
     """
     _check_format(fmt)
     settings = _settings(db)
+    printed = EventWriter(fmt, sys.stdout)
     with _stoppable(), _open_store(settings, "quick") as store:
-        report = run(sources, settings, store, workers=workers)
+        # events are printed as each batch is stored, not kept for the end
+        report = run(
+            sources, settings, store, workers=workers, keep_events=False, on_stored=printed.write
+        )
+    printed.close()
     _tell(report.failed)
-    sys.stdout.write(render(report.events, fmt))
     new = sum(r.new_events for _, r in report.stored)
     typer.echo(
         f"stored {len(report.stored)} article(s), {new} new event(s); {len(report.failed)} failed",

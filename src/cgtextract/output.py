@@ -71,6 +71,54 @@ def render(events: Iterable[Event], fmt: str) -> str:
     return table(events)
 
 
+class EventWriter:
+    """Events written as they come, in any of FORMATS, ending as `render` would: a long
+    run prints each batch when it is stored instead of holding every event to the end."""
+
+    def __init__(self, fmt: str, out: TextIO) -> None:
+        self.fmt, self.out, self.count = fmt, out, 0
+
+    def write(self, events: Iterable[Event]) -> None:
+        """Print these events (the header first, with the first call)."""
+        for event in events:
+            if self.count == 0:
+                self.out.write(self._head())
+            self.out.write(self._one(event))
+            self.count += 1
+        self.out.flush()
+
+    def close(self) -> None:
+        """Finish the output (the table's count line, the JSON array's end)."""
+        if self.count == 0:
+            self.out.write(render([], self.fmt))
+        elif self.fmt == "json":
+            self.out.write("\n]\n")
+        elif self.fmt == "table":
+            self.out.write(f"{self.count} event(s)\n")
+        self.out.flush()
+
+    def _head(self) -> str:
+        if self.fmt == "json":
+            return "["
+        if self.fmt in ("csv", "table"):
+            return render([], self.fmt).splitlines(keepends=True)[0] + (
+                table([]).splitlines(keepends=True)[1] if self.fmt == "table" else ""
+            )
+        return ""
+
+    def _one(self, event: Event) -> str:
+        if self.fmt == "json":
+            body = json.dumps(event.model_dump(mode="json"), ensure_ascii=False, indent=2)
+            return ("\n" if self.count == 0 else ",\n") + "\n".join(
+                "  " + line for line in body.splitlines()
+            )
+        if self.fmt in ("csv", "table"):
+            return render([event], self.fmt).splitlines(keepends=True)[
+                1 if self.fmt == "csv" else 2
+            ]
+        return render([event], self.fmt)
+
+
 def _cell(value: object, width: int) -> str:
     text = "" if value is None else " ".join(str(value).split())
     return (text[: width - 1] + "…") if len(text) > width else text.ljust(width)

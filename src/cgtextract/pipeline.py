@@ -182,6 +182,7 @@ def run(
     batch: int = 50,
     batch_seconds: float = 2.0,
     batch_chars: int = BATCH_CHARS,
+    on_stored: Callable[[list[Event]], None] | None = None,
 ) -> RunReport:
     """Process and store each source; one failure never stops the rest.
 
@@ -190,7 +191,9 @@ def run(
     unstored one has waited `batch_seconds` by the time the next is ready (slow sources
     never keep finished work unstored for long), or when the pages held reach
     `batch_chars` characters (a few very large pages do not pile up in memory).
-    `keep_events=False` keeps only counts, for runs over more pages than memory should hold.
+    `keep_events=False` keeps only counts, for runs over more pages than memory should hold;
+    `on_stored` is given the events of each article once it is stored (to print them as
+    the run goes).
     """
     report = RunReport()
     pending: list[tuple[str, Article, list[Event]]] = []
@@ -206,6 +209,8 @@ def run(
             report.events_found += len(events)
             if keep_events:
                 report.events.extend(events)
+            if on_stored is not None:
+                on_stored(events)
         pending.clear()
 
     for source, outcome in outcomes(sources, settings, workers):
