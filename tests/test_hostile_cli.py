@@ -264,3 +264,38 @@ def test_export_replaces_a_file_only_once_it_is_complete(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").count("\n") == 1 and "CT0596" in out.read_text()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".events.jsonl")] == []
+
+
+# -- one file, one article, however it is named --------------------------------------------
+
+
+def test_a_file_named_two_ways_is_one_article(tmp_path: Path) -> None:
+    from test_store import TEXT
+
+    (tmp_path / "pages").mkdir()
+    page = tmp_path / "pages" / "a.txt"
+    page.write_text(TEXT, encoding="utf-8")
+    db = str(tmp_path / "e.db")
+    for name in ("pages/a.txt", str(page), "./pages/../pages/a.txt"):
+        result = invoke("run", name, "--db", db)
+        assert result.exit_code == 0, result.output
+    with Store(f"sqlite:///{db}") as store:
+        assert store.counts()["articles"] == 1
+        assert [e.source for e in store.query()] == [str(page.resolve())] * len(store.query())
+
+
+def test_an_article_stored_under_a_relative_path_is_kept(tmp_path: Path) -> None:
+    """A database of an older version holds `pages/a.txt`: the next run adopts that row."""
+    from test_store import TEXT, make_article, make_event
+
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "a.txt").write_text(TEXT, encoding="utf-8")
+    db = tmp_path / "e.db"
+    with Store(f"sqlite:///{db}") as store:
+        store.save(make_article("pages/a.txt"), [make_event(source="pages/a.txt")])
+    assert invoke("run", "pages/a.txt", "--db", str(db)).exit_code == 0
+    with Store(f"sqlite:///{db}") as store:
+        assert store.counts()["articles"] == 1
+        assert store.read_sql("SELECT url FROM articles").rows == [
+            (str((tmp_path / "pages" / "a.txt").resolve()),)
+        ]

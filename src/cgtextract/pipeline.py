@@ -39,6 +39,14 @@ def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
+def stored_source(source: str) -> str:
+    """The name an input's article is stored under: a file by its absolute path (so
+    `pages/a.html` and `/srv/pages/a.html` are one article), anything else as given."""
+    if is_url(source) or source == "-":
+        return source
+    return str(Path(source).resolve())
+
+
 def load(source: str, settings: Settings) -> Article:
     """Read and clean one input: a URL, an .html/.htm/.txt file, or '-' for stdin."""
     if is_url(source):
@@ -200,7 +208,14 @@ def run(
     since, held = time.monotonic(), 0  # when the oldest pending came; characters held
 
     def flush() -> None:
-        results = _save_all(store, [(article, events) for _, article, events in pending])
+        renamed = {s: stored_source(s) for s, _, _ in pending if stored_source(s) != s}
+        if renamed:  # a row stored under the name as given by an older version is kept
+            attempt("", store.adopt_sources, renamed)
+        articles = [
+            (article.model_copy(update={"source": renamed.get(s, s)}), events)
+            for s, article, events in pending
+        ]
+        results = _save_all(store, articles)
         for (source, _, events), saved in zip(pending, results, strict=True):
             if isinstance(saved, Failure):
                 report.failed.append(saved)

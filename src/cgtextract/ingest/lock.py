@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from cgtextract.errors import IngestLocked, StorageError
 
-__all__ = ["Watchdog", "ingest_lock", "lock_path"]
+__all__ = ["HeldLock", "Watchdog", "ingest_lock", "lock_path"]
 
 
 def lock_path(db_url: str) -> Path | None:
@@ -44,7 +44,7 @@ def lock_path(db_url: str) -> Path | None:
 
 
 @contextmanager
-def ingest_lock(engine: Engine) -> Iterator[None]:
+def ingest_lock(engine: Engine) -> Iterator[HeldLock]:
     """Hold the one-run-at-a-time lock for the database behind `engine`, or raise IngestLocked.
 
     SQLite: `flock` on `<database>.lock` next to the file (released by the kernel when
@@ -54,11 +54,11 @@ def ingest_lock(engine: Engine) -> Iterator[None]:
     """
     if engine.dialect.name == "postgresql":
         with _pg_lock(engine):
-            yield
+            yield HeldLock()
         return
     path = lock_path(str(engine.url))
     if path is None or sys.platform == "win32":
-        yield
+        yield HeldLock()
         return
     import fcntl
 
@@ -78,16 +78,43 @@ def ingest_lock(engine: Engine) -> Iterator[None]:
             raise IngestLocked(
                 f"another ingest is already running on this database{who}; lock: {path}"
             ) from None
-        os.ftruncate(fd, 0)
+        left = os.pread(fd, _LOCK_FILE_BYTES, 0).decode("utf-8", "replace").split("\n")
         started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-        os.pwrite(fd, f"{os.getpid()} {started}\n".encode(), 0)
+        # Padded to its full size now, so that a note written later (on a full disk, say)
+        # overwrites bytes the file already has instead of needing new ones.
+        head = f"{os.getpid()} {started}\n".encode().ljust(_LOCK_FILE_BYTES, b" ")
+        os.pwrite(fd, head, 0)
+        os.ftruncate(fd, _LOCK_FILE_BYTES)
         try:
-            yield
+            yield HeldLock(fd, left[1].strip() if len(left) > 1 else "")
         finally:
-            os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+_LOCK_FILE_BYTES = 512
+
+
+class HeldLock:
+    """The lock a run holds, and a place that survives a database that cannot be written:
+    `note` leaves a line in the lock file, which the next run finds in `previous_note`."""
+
+    def __init__(self, fd: int | None = None, previous_note: str = "") -> None:
+        self._fd = fd
+        self.previous_note = previous_note
+
+    def note(self, line: str) -> bool:
+        """Leave `line` for the next run; False where there is no lock file."""
+        if self._fd is None:
+            return False
+        data = " ".join(line.split()).encode("utf-8")[: _LOCK_FILE_BYTES // 2]
+        try:
+            first = os.pread(self._fd, _LOCK_FILE_BYTES, 0).split(b"\n", 1)[0]
+            os.pwrite(self._fd, (first + b"\n" + data).ljust(_LOCK_FILE_BYTES, b" "), 0)
+        except OSError:
+            return False
+        return True
 
 
 _PG_LOCK_KEY = int.from_bytes(hashlib.sha256(b"cgtextract-ingest").digest()[:8], "big", signed=True)

@@ -36,7 +36,7 @@ from cgtextract.errors import (
 from cgtextract.fetch import Fetched, fetch, make_client
 from cgtextract.ingest.config import IngestConfig, IngestOptions
 from cgtextract.ingest.discover import FeedResult, host_of, read_source
-from cgtextract.ingest.lock import Watchdog, ingest_lock
+from cgtextract.ingest.lock import HeldLock, Watchdog, ingest_lock
 from cgtextract.ingest.report import IngestFailure, IngestReport, Progress, RunCounts, RunRecord
 from cgtextract.ingest.robots import RobotsCache
 from cgtextract.ingest.state import (
@@ -118,9 +118,9 @@ def ingest(
     or article only counts as failed in the report.
     """
     engine = store.engine
-    with ingest_lock(engine):
+    with ingest_lock(engine) as lock:
         state = IngestState(engine)
-        run = _Run(config, settings, store, state, options or config.options, progress)
+        run = _Run(config, settings, store, state, options or config.options, progress, lock)
         return run.execute()
 
 
@@ -140,8 +140,10 @@ class _Run:
         state: IngestState,
         options: IngestOptions,
         progress: Callable[[Progress], None] | None,
+        lock: HeldLock,
     ) -> None:
         self.config = config
+        self.lock = lock
         self.settings = settings
         self.store = store
         self.state = state
@@ -193,7 +195,7 @@ class _Run:
 
     def _execute(self) -> IngestReport:
         started = time.monotonic()
-        self.run_id = self.state.begin_run(self.config.path)
+        self.run_id = self.state.begin_run(self.config.path, self.lock.previous_note)
         try:
             with make_client(self.settings) as client:
                 self.client = client
@@ -222,14 +224,7 @@ class _Run:
                         self._cpu.shutdown(wait=wait, cancel_futures=True)
         except BaseException as exc:
             ended = "interrupted" if isinstance(exc, KeyboardInterrupt | SystemExit) else "error"
-            with suppress(CgtextractError):
-                self.state.finish_run(
-                    self.run_id,
-                    ended,
-                    self.counts,
-                    time.monotonic() - started,
-                    message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
-                )
+            self._record_end(ended, Failure.of("", exc).message, time.monotonic() - started)
             raise
         finally:
             if self.progress is not None:
@@ -251,6 +246,18 @@ class _Run:
             failures=self.failures,
             **self.counts.counted(),
         )
+
+    def _record_end(self, status: str, message: str, seconds: float) -> None:
+        """Record how a run that did not finish ended; when the database cannot take it
+        (a full disk), leave it in the lock file for the next run to record."""
+        for pause in (0.0, 0.2, 0.5):
+            time.sleep(pause)
+            try:
+                self.state.finish_run(self.run_id, status, self.counts, seconds, message=message)
+                return
+            except CgtextractError:
+                continue
+        self.lock.note(f"ended {self.run_id} {status} {message}")
 
     def _tick(self, phase: Literal["discover", "fetch"]) -> None:
         if self.progress is not None:
@@ -451,8 +458,8 @@ class _Run:
             assert outcome.failure is not None
             self._fail(job, outcome.failure)
         elif outcome.kind == "disallowed":
-            self.state.mark_disallowed(job.url, run_id=self.run_id)
             self.counts.skipped += 1
+            self.state.mark_disallowed(job.url, run_id=self.run_id, counts=self.counts)
         else:
             got = outcome.got
             assert got is not None
@@ -461,6 +468,7 @@ class _Run:
             self.state.mark_done(
                 job.url,
                 run_id=self.run_id,
+                counts=self.counts,
                 status=job.status if job.status in (STATUS_DONE, STATUS_EMPTY) else STATUS_DONE,
                 final_url=got.final_url,
                 etag=got.etag,
@@ -479,6 +487,7 @@ class _Run:
             self.state.mark_done(
                 job.url,
                 run_id=self.run_id,
+                counts=self.counts,
                 status=STATUS_EMPTY,
                 final_url=got.final_url,
                 etag=got.etag,
@@ -506,6 +515,7 @@ class _Run:
                 self.state.mark_done(
                     job.url,
                     run_id=self.run_id,
+                    counts=self.counts,
                     final_url=got.final_url,
                     etag=got.etag,
                     last_modified=got.last_modified,
@@ -520,7 +530,9 @@ class _Run:
         recorded = attempt(job.url, self.store.record_failure, job.url, failure.line)
         if isinstance(recorded, Failure):
             log.info("cannot record the failure of %s: %s", job.url, recorded.message)
-        attempts = self.state.mark_failed(job.url, failure.line, run_id=self.run_id)
+        attempts = self.state.mark_failed(
+            job.url, failure.line, run_id=self.run_id, counts=self.counts
+        )
         self.failures.append(IngestFailure.of(failure, job.source, attempts))
 
     def _advance(self) -> None:

@@ -17,6 +17,7 @@ the URLs found in it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,6 +65,9 @@ STATUS_DONE = "done"  # stored: its article and events are committed
 STATUS_EMPTY = "empty"  # read fine, but the page has no article text (nothing to store)
 STATUS_FAILED = "failed"  # the last attempt failed; retried on later runs up to max_attempts
 STATUS_DISALLOWED = "disallowed"  # robots.txt said no; checked again when rediscovered
+
+
+_ENDED = re.compile(r"ended (\d+) (\w+) (.*)")
 
 
 def _now() -> datetime:
@@ -192,13 +196,22 @@ class IngestState:
 
     # -- runs -----------------------------------------------------------------------------
 
-    def begin_run(self, config: str | None) -> int:
-        """Insert a `running` row; a `running` row left by a killed run becomes `interrupted`.
+    def begin_run(self, config: str | None, previous_note: str = "") -> int:
+        """Insert a `running` row; a `running` row left by a killed run becomes `interrupted`,
+        or what `previous_note` says (a run that could not record its end wrote it in the
+        lock file: `ended RUN_ID STATUS MESSAGE`).
 
         Call it only while holding the ingest lock: then no other run can be live.
         """
         with self._session("start a run") as session:
             conn = session.connection()
+            ended = _ENDED.match(previous_note)
+            if ended:
+                conn.execute(
+                    update(RUNS)
+                    .where(RUNS.c.id == int(ended[1]), RUNS.c.status == "running")
+                    .values(status=ended[2], message=ended[3], finished_at=_now())
+                )
             conn.execute(
                 update(RUNS)
                 .where(RUNS.c.status == "running")
@@ -353,6 +366,7 @@ class IngestState:
         etag: str | None,
         last_modified: str | None,
         content_hash: str | None,
+        counts: RunCounts | None = None,
     ) -> None:
         """The URL was read and (for `done`) its article committed: nothing left to do.
 
@@ -376,8 +390,11 @@ class IngestState:
             row.last_attempt_at = now
             row.done_at = now
             row.run_id = run_id
+            _count(session, run_id, counts)
 
-    def mark_failed(self, url: str, error: str, *, run_id: int) -> int:
+    def mark_failed(
+        self, url: str, error: str, *, run_id: int, counts: RunCounts | None = None
+    ) -> int:
         """Count one more failed attempt; returns the attempt count."""
         with self._session(f"mark {url} failed") as session:
             row = session.get(_URLState, url)
@@ -388,9 +405,10 @@ class IngestState:
             row.error = error
             row.last_attempt_at = _now()
             row.run_id = run_id
+            _count(session, run_id, counts)
             return row.attempts
 
-    def mark_disallowed(self, url: str, *, run_id: int) -> None:
+    def mark_disallowed(self, url: str, *, run_id: int, counts: RunCounts | None = None) -> None:
         """robots.txt forbids the URL; it is looked at again only when rediscovered."""
         with self._session(f"mark {url} disallowed") as session:
             row = session.get(_URLState, url)
@@ -400,6 +418,14 @@ class IngestState:
             row.error = "disallowed by robots.txt"
             row.last_attempt_at = _now()
             row.run_id = run_id
+            _count(session, run_id, counts)
+
+
+def _count(session: Session, run_id: int, counts: RunCounts | None) -> None:
+    """The run's counts so far, in the transaction that changes them: a run killed at any
+    moment leaves a row that says what it did."""
+    if counts is not None:
+        session.execute(update(RUNS).where(RUNS.c.id == run_id).values(**counts.counted()))
 
 
 def _url_state(r: _URLState) -> URLState:

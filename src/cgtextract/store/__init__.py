@@ -264,6 +264,16 @@ class Store:
             f"record failure of {url}", lambda session: write.record_failure(session, url, error)
         )
 
+    def adopt_sources(self, renamed: Mapping[str, str]) -> None:
+        """Store articles kept under an old name (`renamed`: old -> new) under the new one,
+        when nothing is stored under the new one yet, in one transaction."""
+
+        def work(session: Session) -> None:
+            for old, new in renamed.items():
+                write.rename_article(session, old, new)
+
+        self._transact("rename articles", work)
+
     def replace_events(
         self, article_id: int, article: Article, events: list[Event], *, extractor: str
     ) -> Applied:

@@ -39,7 +39,14 @@ from cgtextract.store.identity import (
 from cgtextract.store.reports import EventChange, SaveReport
 from cgtextract.store.tables import ARTICLES, EVENT_NAMES, EVENTS, MENTIONS, ArticleRow
 
-__all__ = ["Applied", "apply", "extractor_version", "record_failure", "save_article"]
+__all__ = [
+    "Applied",
+    "apply",
+    "extractor_version",
+    "record_failure",
+    "rename_article",
+    "save_article",
+]
 
 
 @cache
@@ -496,3 +503,18 @@ def record_failure(session: Session, url: str, error: str) -> None:
         session.add(row)
     row.error = error
     row.fetched_at = utc_now()
+
+
+_RENAME_ARTICLE = (
+    update(ARTICLES)
+    .where(
+        ARTICLES.c.url == bindparam("old"),
+        ~select(ARTICLES.c.id).where(ARTICLES.c.url == bindparam("new")).exists(),
+    )
+    .values(url=bindparam("new"))
+)
+
+
+def rename_article(session: Session, old: str, new: str) -> None:
+    """The article stored as `old` is stored as `new`, unless `new` is taken."""
+    session.connection().execute(_RENAME_ARTICLE, {"old": old, "new": new})
