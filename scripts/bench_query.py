@@ -9,7 +9,9 @@ Fills a fresh database with N generated events (one article per 5 events, one me
 event, the alias table; bulk INSERTs in one transaction, not `Store.save`, so filling takes
 seconds), runs ANALYZE, then times `Store.query(...)` for a few typical filters: the median,
 and the 90th percentile, over `--runs` runs after one warm-up. Each query builds the
-`Event` models, as the CLI does. Prints a table, or JSON with `--json`.
+`Event` models, as the CLI does. On SQLite it also times the checks `run` and `ingest`
+(`PRAGMA quick_check`) and `init` (`PRAGMA integrity_check`) make when they open the file,
+each on a fresh connection. Prints a table, or JSON with `--json`.
 
 On PostgreSQL give a database (or schema) of its own: the script empties nothing first and
 refuses a database that already has events.
@@ -30,15 +32,10 @@ from typing import Any
 
 from sqlalchemy import insert, text
 
-from cgtextract.store import (
-    Store,
-    _Article,
-    _date_bounds,
-    _Event,
-    _EventName,
-    _Mention,
-    normalize_product,
-)
+from cgtextract.names import normalize_product
+from cgtextract.store import Store
+from cgtextract.store.identity import date_bounds
+from cgtextract.store.tables import ARTICLES, EVENT_NAMES, EVENTS, MENTIONS
 
 REGULATORS = {
     "FDA": 45,
@@ -153,7 +150,7 @@ def fill(store: Store, n: int, seed: int = 7) -> float:
         regulator, event_type = pick(REGULATORS, rng), pick(EVENT_TYPES, rng)
         designation = rng.choice(DESIGNATIONS) if event_type == "designation" else None
         day, precision = a_date(rng)
-        start, end = _date_bounds(day) if day else (None, None)
+        start, end = date_bounds(day) if day else (None, None)
         product = f"P{rng.randrange(n // 4):04d}"
         article_id = (i - 1) // 5 + 1
         source = articles[article_id - 1]["url"]
@@ -203,13 +200,13 @@ def fill(store: Store, n: int, seed: int = 7) -> float:
         conn.execution_options(cgt_write=True)
         with conn.begin():
             for table, rows in (
-                (_Article, articles),
-                (_Event, events),
-                (_Mention, mentions),
-                (_EventName, names),
+                (ARTICLES, articles),
+                (EVENTS, events),
+                (MENTIONS, mentions),
+                (EVENT_NAMES, names),
             ):
                 for k in range(0, len(rows), 5000):
-                    conn.execute(insert(table.__table__), rows[k : k + 5000])  # type: ignore[attr-defined]
+                    conn.execute(insert(table), rows[k : k + 5000])
         with conn.begin():
             conn.execute(text("ANALYZE"))
     if store.engine.dialect.name == "postgresql":
@@ -276,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
                     for name in QUERY_INDEXES:
                         conn.execute(text(f"DROP INDEX {name}"))
             results = bench(store, args.runs)
+            checks = time_checks(store)
             report = {
                 "backend": store.engine.dialect.name,
                 "events": args.events,
@@ -283,6 +281,10 @@ def main(argv: list[str] | None = None) -> int:
                 "fill_s": round(fill_s, 2),
                 "indexes": not args.drop_indexes,
                 "queries": results,
+                "checks": checks,
+                "file_mb": round(Path(url.removeprefix("sqlite:///")).stat().st_size / 1e6, 1)
+                if store.engine.dialect.name == "sqlite"
+                else None,
             }
     if args.json:
         print(json.dumps(report, indent=2))
@@ -297,7 +299,26 @@ def main(argv: list[str] | None = None) -> int:
             f"  {r['query']:<44} {r['rows']:>6} rows  {r['median_ms']:>8.2f} ms "
             f"(p90 {r['p90_ms']:.2f})"
         )
+    for name, ms in checks.items():
+        print(f"  PRAGMA {name} of the {report['file_mb']} MB file: {ms:.0f} ms (median of 3)")
     return 0
+
+
+def time_checks(store: Store) -> dict[str, float]:
+    """Milliseconds of Store.check_integrity (quick, then full), each the median of three
+    runs on a fresh connection, so the page cache of the queries above does not help it."""
+    if store.engine.dialect.name != "sqlite":
+        return {}
+    out: dict[str, float] = {}
+    for name, full in (("quick_check", False), ("integrity_check", True)):
+        times = []
+        for _ in range(3):
+            store.engine.dispose()
+            start = time.perf_counter()
+            store.check_integrity(full=full)
+            times.append((time.perf_counter() - start) * 1000)
+        out[name] = round(statistics.median(times), 1)
+    return out
 
 
 if __name__ == "__main__":

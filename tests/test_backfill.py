@@ -23,8 +23,9 @@ from warc_fixtures import Page, dev_pages, write_warc
 from cgtextract.backfill import BackfillOptions, backfill, driver
 from cgtextract.backfill import worker as worker_module
 from cgtextract.backfill.shards import shard_path
-from cgtextract.backfill.worker import RecordTimeout, WarcTask, read_warc, time_limit
+from cgtextract.backfill.worker import WarcTask, read_warc, time_limit
 from cgtextract.cli import app
+from cgtextract.errors import RecordTimeout
 from cgtextract.pipeline import run
 from cgtextract.settings import Settings
 from cgtextract.store import Store

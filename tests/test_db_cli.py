@@ -303,7 +303,7 @@ def test_reextract_since(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     result = invoke("reextract", "--since", "2026-01", "--db", db)
     assert seen == ["a.html"]
     assert result.exit_code == 2  # every article it tried failed
-    assert "cgtextract: a.html: ValueError: boom" in result.stderr
+    assert "cgtextract: a.html: internal error (ValueError: boom)" in result.stderr
 
 
 def test_reextract_with_the_real_extractor(tmp_path: Path) -> None:

@@ -22,7 +22,9 @@ from dbfixtures import (  # noqa: F401  (fixtures are used by name)
 )
 from test_store import make_article, make_event
 
+from cgtextract.errors import Failure
 from cgtextract.models import Article, Event
+from cgtextract.pipeline import reextract
 from cgtextract.store import Store
 
 HTML = "<html><body><article><p>CARsgen news.</p></article></body></html>"
@@ -60,7 +62,7 @@ def test_reports_added_changed_and_retired(stored: Store) -> None:
         # ... and no longer read b.html's sentence as an IND clearance
         "b.html": [],
     }
-    report = stored.reextract(fake(new), extractor="0.2.0+new")
+    report = reextract(stored, fake(new), extractor="0.2.0+new")
     assert report.articles == 2
     assert report.extractor_version == "0.2.0+new"
     assert [(c.regulator, c.kind) for c in report.added] == [("FDA", "rmat")]
@@ -77,7 +79,7 @@ def test_reports_added_changed_and_retired(stored: Store) -> None:
 
 
 def test_rows_carry_the_new_extractor_version(stored: Store) -> None:
-    stored.reextract(fake({"a.html": [make_event()], "b.html": []}), extractor="0.2.0+new")
+    reextract(stored, fake({"a.html": [make_event()], "b.html": []}), extractor="0.2.0+new")
     assert sql(stored, "SELECT extractor_version FROM events") == [("0.2.0+new",)]
     assert {r[0] for r in sql(stored, "SELECT extractor_version FROM articles")} == {"0.2.0+new"}
 
@@ -88,7 +90,7 @@ def test_same_extractor_changes_nothing(stored: Store) -> None:
         "b.html": [make_event(source="b.html", regulator="FDA", event_type="ind_clearance")],
     }
     before = sql(stored, "SELECT id, updated_at FROM events ORDER BY id")
-    report = stored.reextract(fake(same))
+    report = reextract(stored, fake(same))
     assert (report.added, report.changed, report.retired) == ([], [], [])
     assert sql(stored, "SELECT id, updated_at FROM events ORDER BY id") == before
     assert stored.counts() == {"articles": 2, "events": 2, "mentions": 2}
@@ -101,7 +103,7 @@ def test_the_article_is_rebuilt_from_what_was_stored(stored: Store) -> None:
         seen.append(article)
         return []
 
-    stored.reextract(spy, since="2026-02")
+    reextract(stored, spy, since="2026-02")
     [article] = seen
     assert (article.source, article.published, article.title) == (
         "b.html",
@@ -109,7 +111,7 @@ def test_the_article_is_rebuilt_from_what_was_stored(stored: Store) -> None:
         "CARsgen IND",
     )
     seen.clear()
-    stored.reextract(spy)
+    reextract(stored, spy)
     assert [a.source for a in seen] == ["a.html", "b.html"]
     assert seen[0].raw == HTML and seen[0].text == make_article().text
 
@@ -120,22 +122,25 @@ def test_a_failing_article_keeps_its_events(stored: Store) -> None:
             raise ValueError("pattern bug")
         return []
 
-    report = stored.reextract(broken)
-    assert report.failed == [("a.html", "ValueError: pattern bug")]
+    report = reextract(stored, broken)
+    assert report.failed == [
+        Failure("a.html", "internal", "internal error (ValueError: pattern bug)")
+    ]
     assert [c.kind for c in report.retired] == ["ind_clearance"]
     assert [e.source for e in stored.query()] == ["a.html"]
 
 
 def test_articles_that_failed_to_fetch_are_skipped(stored: Store) -> None:
     stored.record_failure("https://x.test/broken", "HTTP 503")
-    report = stored.reextract(fake({"a.html": [], "b.html": []}))
+    report = reextract(stored, fake({"a.html": [], "b.html": []}))
     assert report.articles == 2
 
 
 def test_an_event_moved_between_rows_is_reported_once(stored: Store) -> None:
     """a.html now dates its event to another day: the old row goes, a new one comes."""
     moved: dict[str, Any] = {"date": "2025-11-02"}
-    report = stored.reextract(
+    report = reextract(
+        stored,
         fake(
             {
                 "a.html": [make_event(**moved)],
@@ -143,7 +148,7 @@ def test_an_event_moved_between_rows_is_reported_once(stored: Store) -> None:
                     make_event(source="b.html", regulator="FDA", event_type="ind_clearance")
                 ],
             }
-        )
+        ),
     )
     assert [c.date for c in report.added] == ["2025-11-02"]
     assert [c.date for c in report.retired] == ["2025-12-29"]

@@ -13,7 +13,8 @@ from dbfixtures import (  # noqa: F401  (fixtures are used by name)
 from test_store import make_article, make_event
 
 from cgtextract.errors import InputError
-from cgtextract.store import Store, _single_select
+from cgtextract.store import Store
+from cgtextract.store.readonly_sql import single_select
 
 
 @pytest.fixture
@@ -109,6 +110,6 @@ def test_in_memory_sqlite_is_read_only_too() -> None:
 def test_single_select_tokenizer(statement: str, kept: str | None) -> None:
     if kept is None:
         with pytest.raises(InputError):
-            _single_select(statement)
+            single_select(statement)
     else:
-        assert _single_select(statement) == kept
+        assert single_select(statement) == kept

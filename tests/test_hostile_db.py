@@ -35,10 +35,9 @@ from test_store import TEXT, make_article, make_event
 from typer.testing import CliRunner, Result
 
 from cgtextract import cli, pipeline
-from cgtextract import store as store_module
 from cgtextract.errors import InputError, StorageError
 from cgtextract.models import Article, Event
-from cgtextract.store import Store
+from cgtextract.store import Store, readonly_sql
 
 runner = CliRunner()
 
@@ -210,7 +209,7 @@ UNCHECKED = {
 def test_the_database_refuses_even_without_the_statement_check(
     filled: Store, name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_module, "_single_select", lambda statement, dialect=None: statement)
+    monkeypatch.setattr(readonly_sql, "single_select", lambda statement, dialect=None: statement)
     before = fingerprint(filled)
     statement = UNCHECKED[name].replace("{tmp}", str(tmp_path))
     try:
@@ -687,3 +686,117 @@ def test_store_sql_text_is_unchanged_by_the_guard(db: Store) -> None:
     assert rows == [(1, "it's; fine")]
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM events")).scalar() == 1
+
+
+# damaged in the middle: the schema reads fine, the pages behind it do not
+
+
+def damage_the_middle(path: Path) -> None:
+    """8 KiB of random bytes over two pages in the middle of the file, as a bad sector or a
+    torn copy leaves it: the schema still reads, PRAGMA integrity_check does not pass."""
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+    data = bytearray(path.read_bytes())
+    middle = (len(data) // 2) // page_size * page_size
+    data[middle : middle + 8192] = os.urandom(8192)
+    path.write_bytes(bytes(data))
+    with closing(sqlite3.connect(path)) as conn:
+        try:
+            verdict = conn.execute("PRAGMA integrity_check").fetchone()
+        except sqlite3.DatabaseError as exc:  # too damaged to even finish the check
+            verdict = (str(exc),)
+        assert verdict != ("ok",)
+
+
+@pytest.fixture
+def damaged(tmp_path: Path, sqlite_template: Path) -> Path:
+    path = tmp_path / "events.db"
+    shutil.copyfile(sqlite_template, path)
+    with Store(f"sqlite:///{path}") as store:
+        for i in range(60):
+            raw = "<html><body><p>" + os.urandom(6000).hex() + "</p></body></html>"
+            article = make_article(f"a{i}.html", raw=raw)
+            store.save(article, [make_event(source=f"a{i}.html", evidence_start=i)])
+    damage_the_middle(path)
+    return path
+
+
+def test_a_damaged_database_is_refused_by_the_commands_that_write(
+    damaged: Path, tmp_path: Path, fake_extract: None
+) -> None:
+    a, _ = write_inputs(tmp_path)
+    before = damaged.read_bytes()
+    config = tmp_path / "sources.toml"
+    config.write_text('[[sources]]\nurl = "http://127.0.0.1:9/f"\ntype = "rss"\n')
+    for args in (
+        ["run", a],
+        ["ingest", "--config", str(config)],
+        ["init"],
+        ["init", "--upgrade"],
+    ):
+        line = refused_line(invoke(*args, "--db", str(damaged)))
+        assert "damaged" in line and ".recover" in line, line
+    assert damaged.read_bytes() == before  # nothing was written into it
+
+
+def test_a_malformed_error_anywhere_says_how_to_recover(damaged: Path) -> None:
+    with Store(f"sqlite:///{damaged}") as store:
+        with pytest.raises(StorageError, match="damaged") as info:
+            store.check_integrity(full=True)
+        assert ".recover" in one_line(str(info.value))
+        try:
+            list(store.export())
+            store.read_sql("SELECT COUNT(*), SUM(LENGTH(raw_html)) FROM articles")
+        except (StorageError, InputError) as exc:
+            assert "malformed" not in str(exc) or ".recover" in str(exc), str(exc)
+
+
+# --sql has limits: time, rows, bytes
+
+ENDLESS = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c"
+
+
+def test_an_endless_query_stops_at_its_time_limit(filled: Store) -> None:
+    start = time.monotonic()
+    with pytest.raises(InputError, match="sql_timeout_s") as info:
+        filled.read_sql(ENDLESS, timeout_s=0.5)
+    assert time.monotonic() - start < 5
+    one_line(str(info.value))
+    filled.save(make_article("b.html"), [make_event(source="b.html", regulator="FDA")])
+
+
+def test_a_huge_value_is_refused_before_it_is_built(filled: Store) -> None:
+    import resource
+
+    blob = (
+        "SELECT randomblob(1000000000)"
+        if filled.engine.dialect.name == "sqlite"
+        else "SELECT repeat('x', 300000000)"
+    )
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(InputError, match="sql_max_bytes") as info:
+        filled.read_sql(blob, max_bytes=10_000_000)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    one_line(str(info.value))
+    if filled.engine.dialect.name == "sqlite":
+        assert grown_mb < 200  # never the gigabyte
+
+
+def test_too_many_rows_are_refused(filled: Store) -> None:
+    many = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000) "
+    assert len(filled.read_sql(many + "SELECT x FROM c", max_rows=5000).rows) == 5000
+    with pytest.raises(InputError, match="sql_max_rows"):
+        filled.read_sql(many + "SELECT x FROM c", max_rows=4999)
+
+
+def test_the_cli_uses_the_settings_limits(filled: Store) -> None:
+    # the default time limit is long; the row limit is easy to meet
+    rows = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200001) "
+    line = refused_line(invoke("query", "--db", filled.url, "--sql", rows + "SELECT x FROM c"))
+    assert "sql_max_rows" in line
+
+
+def test_an_empty_result_still_has_its_columns(filled: Store) -> None:
+    result = filled.read_sql("SELECT product, regulator FROM events WHERE 1 = 0")
+    assert (result.columns, result.rows) == (["product", "regulator"], [])

@@ -75,7 +75,9 @@ def test_50_mb_page_is_cut_at_the_cap_without_reading_it(
     http_server.route("/huge", stream=fifty_mb)  # no Content-Length: only reading tells
     got, error = measure(lambda: fetch(http_server.url("/huge"), settings))
     assert isinstance(error, FetchError)
-    assert str(error) == f"{http_server.url('/huge')}: body larger than {settings.max_bytes} bytes"
+    assert str(error) == (
+        f"{http_server.url('/huge')}: body larger than {settings.max_bytes} bytes (max_bytes)"
+    )
     assert len(produced) < total_chunks  # the server's generator was not read to the end
     assert sum(produced) < 20 * MiB  # the cap (5 MiB) plus what socket buffers held
     assert got.peak_bytes < 100 * MiB
@@ -156,6 +158,7 @@ def test_compression_bomb_stops_at_the_cap_in_little_memory(
     assert isinstance(error, FetchError)
     assert str(error) == (
         f"{http_server.url('/bomb')}: body larger than {settings.max_bytes} bytes once decompressed"
+        " (max_bytes)"
     )
     assert got.peak_bytes < 500 * MiB
     # Inflated DECODE_CHUNK_BYTES at a time: the body kept (<= cap) and one copy, never a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -30,6 +31,7 @@ from fixtures_ingest.helpers import (
 )
 from server import LocalServer, Reply
 
+from cgtextract.errors import Failure, attempt
 from cgtextract.ingest import IngestLocked, canonicalize_url
 from cgtextract.store import Store
 
@@ -398,7 +400,7 @@ def test_robots_txt_server_error_skips_the_host(
 
 def test_second_concurrent_run_is_refused(http_server: LocalServer, db: tuple[str, Path]) -> None:
     paths = serve_pages(http_server, {"ct053": PAGES["ct053"]})
-    http_server.route(paths[0], body=PAGES["ct053"], delay=1.0)
+    http_server.route(paths[0], body=PAGES["ct053"], delay=0.5)  # < FAST.timeout_s
     serve_feed(http_server, "/feed.xml", _feed_of(http_server, paths))
     cfg = config([_rss_source(http_server)])
     results: list[object] = []
@@ -441,30 +443,113 @@ def test_feed_link_to_another_local_server_with_private_addresses_allowed(
         assert report.stored == len(paths) and report.failed == 0
 
 
-def test_feed_with_a_million_items_fails_alone_in_bounded_memory(
+def test_a_feed_of_a_million_items_is_read_up_to_max_items_only(
     http_server: LocalServer, db: tuple[str, Path]
 ) -> None:
+    """Far past 5 MiB: read as it arrives, and only until max_items links are kept."""
     import resource
+
+    sent = [0]
+    paths = serve_pages(http_server, PAGES)
 
     def million() -> Iterator[bytes]:
         yield b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
-        item = b"<item><title>x</title><link>http://example.com/a%d</link></item>"
+        for path in paths:
+            yield f"<item><link>{http_server.url(path)}</link></item>".encode()
+        item = f"<item><title>x</title><link>{http_server.url('/gone/%d')}</link></item>"
         for i in range(1_000_000):
-            yield item % i
+            sent[0] += 1
+            yield (item % i).encode()
         yield b"</channel></rss>"
 
-    paths = serve_pages(http_server, PAGES)
-    serve_feed(http_server, "/good.xml", _feed_of(http_server, paths))
     http_server.route("/huge.xml", stream=million, content_type="application/rss+xml")
-    cfg = config(
-        [
-            _rss_source(http_server, "/huge.xml"),
-            {"name": "good", "url": http_server.url("/good.xml"), "type": "rss"},
-        ]
-    )
+    cfg = config([_rss_source(http_server, "/huge.xml", max_items=len(paths))])
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report = run(cfg, db[0])
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before
-    assert (report.sources_failed, report.stored) == (1, len(paths))
-    assert "larger than" in report.failures[0].error
-    assert grown < 500
+    assert (report.sources_failed, report.discovered, report.stored) == (0, len(paths), len(paths))
+    assert sent[0] < 200_000, "the rest of the feed was read anyway"
+    assert grown < 200
+
+
+def test_a_sitemap_past_5_mib_keeps_its_newest_urls(
+    http_server: LocalServer, db: tuple[str, Path]
+) -> None:
+    """50,000 URLs in up to 50 MB is a legal sitemap: its newest max_items are taken."""
+    paths = serve_pages(http_server, PAGES)
+    old = [
+        (
+            http_server.url(f"/archive/2020/01/press-release-{i:06d}.html"),
+            f"2020-01-{1 + i % 28:02d}",
+        )
+        for i in range(50_000 - len(paths))
+    ]
+    new = [(http_server.url(p), f"2026-01-0{d}") for d, p in enumerate(paths, 1)]
+    body = sitemap(old[:30_000] + new + old[30_000:]).encode()
+    assert len(body) > 5 * 1024 * 1024
+    http_server.route("/sitemap.xml", body=body, content_type="application/xml")
+    source = {"name": "map", "url": http_server.url("/sitemap.xml"), "type": "sitemap"}
+    report = run(config([{**source, "max_items": len(paths)}]), db[0])
+    assert (report.sources_failed, report.discovered, report.stored) == (0, len(paths), len(paths))
+    assert all(http_server.hits[p] == 1 for p in paths)
+
+
+def test_a_feed_past_max_feed_bytes_fails_naming_the_setting(
+    http_server: LocalServer, db: tuple[str, Path]
+) -> None:
+    items = [(http_server.url(f"/news/{i}"), pub_date(5)) for i in range(5000)]
+    serve_feed(http_server, "/feed.xml", rss(items))
+    cfg = config([_rss_source(http_server)], max_feed_bytes=100_000)
+    report = run(cfg, db[0])
+    assert report.sources_failed == 1 and report.discovered == 0
+    assert "max_feed_bytes" in report.failures[0].error
+
+
+# -- a hung run cannot hold the lock forever -----------------------------------------------
+
+
+def test_a_run_past_max_run_s_stops_and_frees_the_lock(
+    http_server: LocalServer, db: tuple[str, Path]
+) -> None:
+    """A server that never answers and a huge host delay: the run stops at max_run_s,
+    records itself as `timeout`, and the next run gets the lock."""
+    paths = serve_pages(http_server, PAGES)
+    for path in paths:
+        http_server.route(path, body=PAGES["ct053"], delay=30)
+    serve_feed(http_server, "/feed.xml", _feed_of(http_server, paths))
+    cfg = config([_rss_source(http_server)], max_run_s=1.5, host_delay_s=60, per_host=1)
+    slow = replace(FAST, timeout_s=20.0, max_fetch_s=25.0)
+    started = time.monotonic()
+    report = run(cfg, db[0], slow)
+    took = time.monotonic() - started
+    assert took < 6, f"the run took {took:.1f}s past max_run_s=1.5"
+    assert report.status == "timeout" and report.exit_code == 1
+    assert report.stored == 0
+    with sqlite3.connect(db[1]) as conn:
+        (status, message) = conn.execute("SELECT status, message FROM runs").fetchone()
+    assert status == "timeout" and "max_run_s" in message
+    # the lock is free: a second run starts at once (and stops at its own deadline)
+    assert run(cfg, db[0], slow).run_id == 2
+
+
+def test_the_watchdog_ends_a_run_that_outlives_its_deadline() -> None:
+    from cgtextract.ingest.lock import Watchdog
+
+    fired: list[float] = []
+    with Watchdog(0.2, lambda: fired.append(time.monotonic())):
+        time.sleep(0.6)
+    assert len(fired) == 1
+    with Watchdog(0.2, lambda: fired.append(time.monotonic())):
+        pass  # the run ended in time: nothing fires
+    time.sleep(0.4)
+    assert len(fired) == 1
+
+
+def test_the_lock_says_who_holds_it_since_when(db: tuple[str, Path]) -> None:
+    from cgtextract.ingest import ingest_lock
+
+    with Store(db[0]) as store, ingest_lock(store.engine):
+        second = attempt("second run", lambda: ingest_lock(store.engine).__enter__())
+    assert isinstance(second, Failure) and second.kind == "locked"
+    message = second.message
+    assert f"pid {os.getpid()}" in message and "since" in message and "UTC" in message

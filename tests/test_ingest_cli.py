@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fixtures_ingest.helpers import (
@@ -119,7 +120,7 @@ BAD_CONFIGS = {
     "typo-key": ("[[sources]]\nurl = 'https://x.org/f'\ntype = 'rss'\ninclud = 'a'\n", "unknown"),
     "bad-option": (
         "[ingest]\nconcurrency = 0\n[[sources]]\nurl='https://x.org/f'\ntype='rss'\n",
-        "at least 1",
+        "between 1 and 64",
     ),
 }
 
@@ -198,8 +199,10 @@ def test_killed_mid_run_resumes_without_duplicates(
     )
     assert db_counts(db) == db_counts(reference)
     with sqlite3.connect(db) as conn:
-        statuses = [s for (s,) in conn.execute("SELECT status FROM runs ORDER BY id")]
-    assert statuses == ["interrupted", "ok"]
+        runs = conn.execute("SELECT status, stored FROM runs ORDER BY id").fetchall()
+    assert [status for status, _ in runs] == ["interrupted", "ok"]
+    # the killed run's row counted as it went: what it stored before the kill
+    assert runs[0][1] >= done
 
 
 def _wait_for_done(db: Path, at_least: int, timeout_s: float) -> int:
@@ -216,3 +219,68 @@ def _wait_for_done(db: Path, at_least: int, timeout_s: float) -> int:
             pass  # not created yet, or busy for a moment
         time.sleep(0.05)
     raise AssertionError(f"the ingest subprocess did not store {at_least} articles in time")
+
+
+@pytest.mark.parametrize("ran_before", [False, True])
+def test_runs_reads_a_read_only_database(tmp_path: Path, ran_before: bool) -> None:
+    """`runs` only reads: the ingest tables come with the schema, and reading them takes no
+    write lock (it used to create them on first use, failing on a read-only file)."""
+    from test_hostile_db import read_only
+
+    from cgtextract.ingest import IngestState, RunCounts
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "events.db"
+    with Store(f"sqlite:///{db}") as store:
+        if ran_before:
+            state = IngestState(store.engine)
+            state.finish_run(state.begin_run("sources.toml"), "ok", RunCounts(stored=3), 1.5)
+    with read_only(db) as url:
+        result = invoke("runs", "--db", url)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["id", "started", "(UTC)"]
+    assert len(lines) == 1 + ran_before
+
+
+def test_a_full_disk_ends_the_run_as_error_in_one_line_per_failure(
+    http_server: LocalServer, tmp_path: Path
+) -> None:
+    """Every write fails once discovery is recorded: each line on stderr starts with
+    `cgtextract:` and names its URL once; the run ends as `error` (told to the next run
+    through the lock file when the database cannot take even that)."""
+    import sqlite3 as sqlite
+
+    from sqlalchemy import Engine, event
+
+    paths = serve_pages(http_server, PAGES)
+    serve_feed(http_server, "/feed.xml", _feed(http_server, paths))
+    cfg = write_config(tmp_path / "sources.toml", http_server.url("/feed.xml"))
+    db = tmp_path / "events.db"
+    Store(f"sqlite:///{db}").close()
+
+    begun: list[bool] = []
+
+    def full(cursor: Any, statement: str, parameters: Any, context: Any) -> None:
+        if statement.startswith("INSERT INTO runs"):
+            begun.append(True)  # the disk fills up once the run has begun
+        elif begun and statement.startswith(("INSERT", "UPDATE", "DELETE")):
+            raise sqlite.OperationalError("database or disk is full")
+
+    event.listen(Engine, "do_execute", full)
+    try:
+        result = invoke("ingest", "--config", str(cfg), "--db", str(db))
+    finally:
+        event.remove(Engine, "do_execute", full)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith("cgtextract: ") for line in lines), lines
+    for line in lines:
+        assert all(line.count(http_server.url(p)) <= 1 for p in paths), line
+    again = invoke("ingest", "--config", str(cfg), "--db", str(db))
+    assert again.exit_code == 0, again.output
+    with sqlite.connect(db) as conn:
+        rows = conn.execute("SELECT status, message FROM runs ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == ["error", "ok"]
+    assert "disk is full" in rows[0][1]

@@ -17,6 +17,7 @@ from cgtextract.ingest import (
     ConfigError,
     HostLimiter,
     Progress,
+    RobotsCache,
     TerminalProgress,
     canonicalize_url,
     decode_html,
@@ -25,9 +26,10 @@ from cgtextract.ingest import (
     parse_feed,
     parse_listing,
     parse_sitemap,
+    product_token,
     strip_tracking,
 )
-from cgtextract.robots import RobotsCache, product_token
+from cgtextract.ingest.discover import TRACKING_PARAMS, TRACKING_PREFIXES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,11 +46,27 @@ ROOT = Path(__file__).resolve().parents[1]
         ("https://example.com/?utm_campaign=x", "https://example.com/"),
         ("https://user:pw@example.com/a", "https://example.com/a"),
         ("https://example.com/a?b=1&a=2", "https://example.com/a?b=1&a=2"),
+        # RFC 3986 normalization (url-normalize): dot segments, percent-encodings, IDNA
+        ("https://x.org/a/./b/../c/", "https://x.org/a/c"),
+        ("https://x.org/%7Euser/caf%c3%a9", "https://x.org/~user/caf%C3%A9"),
+        ("https://x.org/café", "https://x.org/caf%C3%A9"),
+        ("https://Bücher.example/a", "https://xn--bcher-kva.example/a"),
+        ("https://example.com./a", "https://example.com/a"),
+        ("https://x.org/a?x=1&&y=2", "https://x.org/a?x=1&y=2"),
+        # the other parameters stay as written when a tracking one goes
+        ("https://x.org/a?q=a%20b&utm_source=x", "https://x.org/a?q=a%20b"),
+        ("https://x.org/a?UTM_Medium=x&Ref=y&keep=1", "https://x.org/a?keep=1"),
     ],
 )
 def test_canonicalize_url(url: str, canonical: str) -> None:
     assert canonicalize_url(url) == canonical
     assert canonicalize_url(canonical) == canonical  # idempotent
+
+
+def test_tracking_rules_are_data() -> None:
+    assert "fbclid" in TRACKING_PARAMS and TRACKING_PREFIXES == ("utm_",)
+    for name in TRACKING_PARAMS:
+        assert canonicalize_url(f"https://x.org/a?{name}=1&id=2") == "https://x.org/a?id=2"
 
 
 def test_strip_tracking_keeps_the_path_as_written() -> None:

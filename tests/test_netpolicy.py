@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from server import LocalServer
+from fixtures_ingest.helpers import config, pub_date, rss, run
+from server import LocalServer, Reply
 
 from cgtextract.errors import FetchError
 from cgtextract.fetch import fetch
+from cgtextract.ingest import IngestReport
 from cgtextract.netpolicy import UrlGuard, guard_for, origin
 from cgtextract.settings import Settings
 
@@ -68,3 +72,62 @@ def test_allow_private_lets_everything_through(http_server: LocalServer) -> None
 def test_origin_fills_default_ports() -> None:
     assert origin("HTTPS://Example.COM/a") == ("https", "example.com", 443)
     assert origin("http://example.com:8080/a") == ("http", "example.com", 8080)
+
+
+# -- no request at all reaches a refused origin: robots.txt, redirects, retries --------------
+
+
+def _ingest(feed_server: LocalServer, tmp_path: Path, feed: str) -> IngestReport:
+    feed_server.route("/feed.xml", body=feed, content_type="application/rss+xml")
+    cfg = config([{"name": "newsroom", "url": feed_server.url("/feed.xml"), "type": "rss"}])
+    return run(cfg, f"sqlite:///{tmp_path / 'events.db'}")
+
+
+def test_a_feed_link_to_a_refused_origin_sends_it_no_request_at_all(
+    http_server: LocalServer, tmp_path: Path
+) -> None:
+    with LocalServer() as refused:
+        refused.route("/robots.txt", body="User-agent: *\nAllow: /\n", content_type="text/plain")
+        refused.route("/news/a", body=PAGE)
+        report = _ingest(http_server, tmp_path, rss([(refused.url("/news/a"), pub_date(5))]))
+        assert refused.requests == [], "the refused origin was asked for something"
+    assert report.failed == 1 and "refused" in report.failures[0].error
+
+
+def test_a_redirect_to_a_refused_origin_sends_it_no_request(
+    http_server: LocalServer, tmp_path: Path
+) -> None:
+    with LocalServer() as refused:
+        refused.route("/news/a", body=PAGE)
+        http_server.redirect("/news/a", refused.url("/news/a"))
+        report = _ingest(http_server, tmp_path, rss([(http_server.url("/news/a"), pub_date(5))]))
+        assert refused.requests == []
+    assert report.failed == 1 and "refused" in report.failures[0].error
+
+
+def test_a_robots_txt_redirect_to_a_refused_origin_is_not_followed(
+    http_server: LocalServer, tmp_path: Path
+) -> None:
+    with LocalServer() as refused:
+        refused.route("/robots.txt", body="User-agent: *\nDisallow: /\n", content_type="text/plain")
+        http_server.redirect("/robots.txt", refused.url("/robots.txt"))
+        http_server.route("/news/a", body=PAGE)
+        _ingest(http_server, tmp_path, rss([(http_server.url("/news/a"), pub_date(5))]))
+        assert refused.requests == []
+    assert http_server.hits["/news/a"] == 1  # robots.txt unreadable: allowed
+
+
+def test_every_retry_is_vetted_again(http_server: LocalServer) -> None:
+    """An address can change between two tries (DNS rebinding): each try asks the guard."""
+    http_server.route_seq("/flaky", [503, Reply(body=PAGE)])
+    asked: list[str] = []
+
+    def guard(url: str) -> None:
+        asked.append(url)
+        if len(asked) > 1:
+            raise FetchError(f"{url}: refused: now a private address")
+
+    settings = Settings(retries=2, backoff_s=0.01)
+    with pytest.raises(FetchError, match="refused"):
+        fetch(http_server.url("/flaky"), settings, guard=guard)
+    assert http_server.hits["/flaky"] == 1 and len(asked) == 2

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from server import LocalServer
 
+from cgtextract.clean import garbled_characters
 from cgtextract.errors import FetchError, InputError, NoContentError
+from cgtextract.models import Article
 from cgtextract.pipeline import is_url, load, process, run
 from cgtextract.settings import Settings
 from cgtextract.store import Store
@@ -128,8 +130,8 @@ def test_run_keeps_going_after_a_failure(
     missing = str(tmp_path / "missing.html")
     report = run([SEED_HTML, missing], fast_settings, store)
     assert [source for source, _ in report.stored] == [SEED_HTML]
-    assert [source for source, _ in report.failed] == [missing]
-    assert "no such file" in report.failed[0][1]
+    assert [f.source for f in report.failed] == [missing]
+    assert report.failed[0].kind == "input" and "no such file" in report.failed[0].message
     assert len(report.events) == 6
     assert store.counts() == {"articles": 1, "events": 6, "mentions": 6}
 
@@ -200,34 +202,31 @@ def test_batched_run_stores_what_article_by_article_stores(tmp_path: Path) -> No
     assert results[0] == results[1] == results[2]
 
 
-def test_a_failing_article_is_rolled_back_alone(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fast_settings: Settings
-) -> None:
+def test_a_failing_article_is_rolled_back_alone(tmp_path: Path, fast_settings: Settings) -> None:
     """One article's statements fail inside a batch: its savepoint goes, the batch stays."""
-    import sqlalchemy.exc
+    import sqlite3
 
-    from cgtextract import store as store_module
+    from sqlalchemy import event
 
     pages = [SEED_HTML, str(ROOT_FIXTURES / "dev" / "dev-01-carsgen-ct041.html"), SEED_TXT]
-    real = store_module._apply
+    failing_article: list[int] = []
 
-    def failing(session, article_id, events, version, **where):  # type: ignore[no-untyped-def]
-        applied = real(session, article_id, events, version, **where)  # writes, then fails
-        if (
-            "carsgen"
-            in session.connection()
-            .execute(sqlalchemy.text("SELECT url FROM articles WHERE id = :i"), {"i": article_id})
-            .scalar_one()
-        ):
-            raise sqlalchemy.exc.IntegrityError("INSERT ...", {}, Exception("disk says no"))
-        return applied
+    def fail_carsgen(cursor, statement, parameters, context):  # type: ignore[no-untyped-def]
+        # the carsgen article's row is written, then its first mention fails
+        if statement.startswith("INSERT INTO articles") and "carsgen" in str(parameters):
+            failing_article.append(1)
+        elif statement.startswith("INSERT INTO mentions") and failing_article:
+            failing_article.clear()
+            raise sqlite3.IntegrityError("disk says no")
 
-    monkeypatch.setattr(store_module, "_apply", failing)
     with Store(f"sqlite:///{tmp_path}/events.db") as store:
+        event.listen(store.engine, "do_execute", fail_carsgen)
         report = run(pages, fast_settings, store, batch=10)
         assert [source for source, _ in report.stored] == [SEED_HTML, SEED_TXT]
-        assert [source for source, _ in report.failed] == [pages[1]]
-        assert "cannot save" in report.failed[0][1] and "disk says no" in report.failed[0][1]
+        assert [f.source for f in report.failed] == [pages[1]]
+        assert report.failed[0].kind == "storage"
+        assert "cannot save" in report.failed[0].message
+        assert "disk says no" in report.failed[0].message
         counts = store.counts()
         assert counts["articles"] == 2  # nothing of the failed article, not even its row
         assert {r[0] for r in _rows(store)} <= {
@@ -239,8 +238,6 @@ def test_a_batch_goes_when_its_pages_grow_large(
     monkeypatch: pytest.MonkeyPatch, fast_settings: Settings, store: Store
 ) -> None:
     """Fifty 5 MB pages must not be held at once: a batch is stored when its characters add up."""
-    from cgtextract import pipeline
-
     calls: list[int] = []
     real = store.save_many
 
@@ -253,7 +250,62 @@ def test_a_batch_goes_when_its_pages_grow_large(
     run(pages, fast_settings, store)
     assert calls == [len(pages)]
     calls.clear()
-    monkeypatch.setattr(pipeline, "_BATCH_CHARS", 2 * len(Path(SEED_HTML).read_text()) + 1)
-    report = run(pages, fast_settings, store)
+    report = run(pages, fast_settings, store, batch_chars=2 * len(Path(SEED_HTML).read_text()) + 1)
     assert len(report.stored) == len(pages) and not report.failed
     assert calls and max(calls) < len(pages)
+
+
+# -- garbled text is never stored ------------------------------------------------------------
+
+
+def _garbled_copy(tmp_path: Path, name: str, count: int, seed: int) -> str:
+    """A real release with `count` invalid UTF-8 sequences in the middle of its text."""
+    import random
+
+    page = bytearray((ROOT_FIXTURES / "dev" / name).read_bytes())
+    rng = random.Random(seed)
+    start = page.index(b"<p>")
+    for at in sorted(rng.sample(range(start, len(page) * 3 // 4), count), reverse=True):
+        page[at:at] = rng.choice([b"\xc3\x28", b"\xa0\xa1", b"\xe2\x28\xa1", b"\xff", b"\x9d"])
+    path = tmp_path / f"{seed}-{name}"
+    path.write_bytes(bytes(page))
+    return str(path)
+
+
+@pytest.mark.parametrize("count", [2, 8, 40])
+@pytest.mark.parametrize(
+    "name", ["dev-02-carsgen-ct053-prime.html", "dev-09-bluebird-zynteglo-ec-approval.html"]
+)
+def test_invalid_utf8_never_reaches_the_database(
+    tmp_path: Path, fast_settings: Settings, name: str, count: int
+) -> None:
+    sources = [_garbled_copy(tmp_path, name, count, seed) for seed in range(3)]
+    with Store(f"sqlite:///{tmp_path}/events.db") as store:
+        report = run(sources, fast_settings, store)
+        stored = store.read_sql("SELECT evidence FROM mentions").rows
+        texts = store.read_sql("SELECT text FROM articles WHERE text IS NOT NULL").rows
+    for (evidence,) in stored:
+        assert garbled_characters(evidence) == 0, evidence
+    for (text,) in texts:
+        assert garbled_characters(text) <= 3
+    for failure in report.failed:
+        assert "garbled" in failure.message
+    if count == 40:
+        # far too damaged: refused (not detectable: damage in a page without one well-formed
+        # UTF-8 character decodes as plausible Latin-1 letters)
+        assert report.failed
+
+
+def test_events_read_from_garbled_text_are_not_stored(fast_settings: Settings) -> None:
+    """What a wrong decoding leaves (U+FFFD, box drawing, C1 controls, UTF-8 read as
+    Latin-1) in the sentence an event is read from: the article is refused whole."""
+    from cgtextract.pipeline import extract_readable
+
+    text = (ROOT_FIXTURES / "seed" / "seed-article.txt").read_text(encoding="utf-8")
+    article = Article(source="seed.txt", text=text)
+    assert extract_readable(article)  # the clean text reads fine
+    sentence = text.index("December 29, 2025")
+    for junk in ("\ufffd", "\u2502\u2500", "\x9d", "Ã©"):
+        damaged = Article(source="seed.txt", text=text[:sentence] + junk + text[sentence:])
+        with pytest.raises(NoContentError, match="garbled"):
+            extract_readable(damaged)

@@ -21,12 +21,13 @@ from dbfixtures import (  # noqa: F401  (fixtures are used by name)
     sql,
     sqlite_template_fixture,
 )
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from cgtextract import store as store_module
 from cgtextract.errors import InputError, StorageError
 from cgtextract.models import SCHEMA_FIELDS, Article, Event
 from cgtextract.store import Store, merge_reports, normalize_product
+from cgtextract.store.identity import REPORT_FIELDS
 
 TEXT = "On December 29, 2025, CARsgen submitted an IND for CT0596 to the NMPA."
 
@@ -300,20 +301,24 @@ def test_failed_resave_keeps_previous_version(db: Store, request: pytest.Fixture
     assert sql(db, "SELECT title FROM articles") == [("CARsgen IND",)]
 
 
-def test_bug_mid_save_rolls_back_and_propagates(db: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = store_module._new_event
-    calls = 0
+def test_bug_mid_save_rolls_back_and_propagates(db: Store) -> None:
+    """A bug (not a database error) half-way through a save: nothing of it stays."""
+    inserts = 0
 
-    def flaky(*args: Any, **kwargs: Any) -> Any:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise RuntimeError("bug")
-        return real(*args, **kwargs)
+    def flaky(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        nonlocal inserts
+        if statement.startswith("INSERT INTO events"):
+            inserts += 1
+            if inserts == 2:
+                raise RuntimeError("bug")
 
-    monkeypatch.setattr(store_module, "_new_event", flaky)
-    with pytest.raises(RuntimeError, match="bug"):
-        db.save(make_article(), [make_event(), make_event(event_type="ind_clearance")])
+    event.listen(db.engine, "before_cursor_execute", flaky)
+    try:
+        with pytest.raises(RuntimeError, match="bug"):
+            db.save(make_article(), [make_event(), make_event(event_type="ind_clearance")])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", flaky)
+    assert inserts == 2
     assert db.counts() == {"articles": 0, "events": 0, "mentions": 0}
 
 
@@ -454,7 +459,7 @@ def test_busy_timeout_is_set(lite: Store) -> None:
 
 
 def test_foreign_keys_are_enforced(lite: Store) -> None:
-    conn = lite._engine.raw_connection()
+    conn = lite.engine.raw_connection()
     try:
         assert conn.cursor().execute("PRAGMA foreign_keys").fetchone() == (1,)
     finally:
@@ -651,7 +656,7 @@ def test_first_published_is_the_earliest_report(db: Store) -> None:
 
 
 def report(**overrides: Any) -> dict[str, Any]:
-    base = {name: None for name in store_module._REPORT_FIELDS}
+    base = {name: None for name in REPORT_FIELDS}
     base.update(product="CT0596", product_aliases=[], indications=[])
     base.update(overrides)
     return base

@@ -24,6 +24,12 @@ _META_CHARSET = re.compile(rb"<meta[^>]{0,200}charset\s*=\s*[\"']?\s*([A-Za-z0-9
 # 'Ã©', 'â€™', 'Ã¼': UTF-8 read as Latin-1/Windows-1252
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf€™œ\u201a-\u201e\u2018-\u2019]")
+# replacement characters, C1 controls and box drawing: what a wrong decoding leaves
+_BAD_CHARS = re.compile("[\ufffd\u0080-\u009f\u2500-\u257f]")
+# one well-formed multi-byte UTF-8 character: text in a legacy encoding almost never has one
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 
 
 def decode_html(body: bytes, header_charset: str | None = None) -> str:
@@ -53,6 +59,10 @@ def _decode(body: bytes, header_charset: str | None) -> str:
             return body.decode(_codec(codec))
         except (LookupError, UnicodeDecodeError):
             continue
+    if _mostly_utf8(body):
+        # UTF-8 with some bytes damaged: a legacy encoding would turn every character into
+        # a plausible-looking wrong one; as UTF-8 the damage shows, as U+FFFD
+        return body.decode("utf-8", "replace")
     # mostly ASCII with a few high bytes: the web's usual legacy encoding (WHATWG default);
     # detection on a few accented bytes guesses Cyrillic as often as not
     high = sum(b > 0x7F for b in body[:200_000])
@@ -65,6 +75,16 @@ def _decode(body: bytes, header_charset: str | None) -> str:
 
     best = from_bytes(body[:200_000]).best()
     return str(best) if best is not None else body.decode("utf-8", "replace")
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """Most bytes above 0x7F form well-formed UTF-8 characters: UTF-8 with a few damaged
+    bytes. (A legacy double-byte encoding such as GBK matches the pattern by chance only
+    now and then.)"""
+    sample = body[:200_000]
+    high = sum(b > 0x7F for b in sample)
+    valid = sum(len(m) for m in _UTF8_SEQUENCE.findall(sample))
+    return high > 0 and valid >= 0.6 * high
 
 
 def _codec(name: str) -> str:
@@ -121,10 +141,15 @@ def clean_html(
     return Article(source=source, url=url, title=title, text=text, published=published, raw=page)
 
 
+def garbled_characters(text: str) -> int:
+    """How many characters of `text` show a wrong or damaged decoding: replacement
+    characters, C1 controls, box drawing, UTF-8 read as Latin-1."""
+    return len(_BAD_CHARS.findall(text)) + len(_MOJIBAKE.findall(text))
+
+
 def _garbled(text: str) -> bool:
-    """Replacement characters or UTF-8-read-as-Latin-1 sequences in more than a trace."""
-    bad = text.count("\ufffd") + len(_MOJIBAKE.findall(text))
-    return bad > max(3, len(text) // 200)
+    """Wrongly decoded characters in more than a trace (3, or one in a thousand)."""
+    return garbled_characters(text) > max(3, len(text) // 1000)
 
 
 # characters that look like a hyphen or a space to a reader but not to a pattern

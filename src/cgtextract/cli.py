@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 import typer
+from typer.core import TyperGroup
 
-from cgtextract.errors import CgtextractError
+from cgtextract.errors import (
+    CgtextractError,
+    Failure,
+    attempt,
+    batch_exit_code,
+    error_line,
+    exit_code,
+    kind_of,
+)
 from cgtextract.models import Event
 from cgtextract.output import (
     EXPORT_FORMATS,
     FORMATS,
     STATS_FORMATS,
+    EventWriter,
+    export_to_file,
     render,
     render_explained,
     render_reextract,
@@ -22,13 +37,51 @@ from cgtextract.output import (
     write_export,
 )
 from cgtextract.pipeline import load, process, run
+from cgtextract.pipeline import reextract as reextract_stored
 from cgtextract.read import Why
 from cgtextract.read import explain as explain_events
 from cgtextract.read import extract as extract_events
 from cgtextract.settings import Settings, normalize_db_url
 from cgtextract.store import SORTS, Store, init_database
 
+# click's exception base, found through typer's own BadParameter: typer may use click or a
+# copy of it inside typer, and this is the class its usage errors come from either way.
+_ClickException: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
+
+
+class _OneLineErrors(TyperGroup):
+    """Usage errors (unknown option, bad value, missing argument) as one line on stderr and
+    exit 2, like every other error, instead of click's usage box."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except _ClickException as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `cgtextract` alone: the help
+                exc.show()  # type: ignore[attr-defined]
+            else:
+                typer.echo(error_line(exc.format_message()), err=True)  # type: ignore[attr-defined]
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+        except typer.Abort:
+            typer.echo(error_line("aborted"), err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     help=(
         "Read cell and gene therapy news and press releases; keep their regulatory events.\n\n"
         "Example: cgtextract extract release.html --format jsonl"
@@ -49,9 +102,41 @@ FormatOption = Annotated[
 ]
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"cgtextract: {message}", err=True)
+def _fail(error: str | CgtextractError, code: int | None = None) -> typer.Exit:
+    """Tell one error on stderr; the Exit to raise (code: from the error's kind, else 2)."""
+    typer.echo(error_line(error), err=True)
+    if code is None:
+        code = exit_code(kind_of(error)) if isinstance(error, CgtextractError) else 2
     return typer.Exit(code)
+
+
+@contextmanager
+def _stoppable() -> Iterator[None]:
+    """SIGTERM (cron's `timeout`, a service stop) and Ctrl-C end `run` and `ingest` at once:
+    the run records how it ended, queued work is dropped, worker processes end (they watch
+    this process), and the process exits without waiting for fetches still on the network.
+    Nothing is left half-stored: every article is stored in its own transaction."""
+    got: list[int] = []
+
+    def terminated(signum: int, _frame: object) -> None:
+        got.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    except KeyboardInterrupt:
+        typer.echo(error_line("interrupted"), err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(128 + (got[0] if got else signal.SIGINT))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _tell(failures: list[Failure]) -> None:
+    for failure in failures:
+        typer.echo(error_line(failure), err=True)
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> None:
@@ -60,14 +145,23 @@ def _check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> None:
 
 
 def _settings(db: str | None) -> Settings:
+    if db is not None and not db.strip():
+        # `--db "$DB"` in a crontab with DB unset: never fall back to ./cgtextract.db
+        raise _fail("--db is empty (give a SQLite file or a SQLAlchemy URL)")
     return Settings.from_env(db_url=normalize_db_url(db) if db else None)
 
 
-def _open_store(settings: Settings) -> Store:
+def _open_store(settings: Settings, check: Literal["quick"] | None = None) -> Store:
     try:
-        return Store(settings.db_url)
+        return Store(settings.db_url, check=check)
     except CgtextractError as exc:
-        raise _fail(str(exc), 2) from None
+        raise _fail(exc) from None
+
+
+def _explain_one(source: str, settings: Settings) -> list[tuple[Event, dict[str, Why], str]]:
+    """One input's events, each with where its fields came from and the text they point into."""
+    article = load(source, settings)
+    return [(e, why, article.text) for e, why in explain_events(article)]
 
 
 @app.command()
@@ -91,30 +185,27 @@ def extract(
     """
     _check_format(fmt)
     settings = _settings(None)
-    failed = 0
+    failed: list[Failure] = []
     events = []
     explained: list[tuple[Event, dict[str, Why], str]] = []
     for source in sources:
-        try:
-            if explain:
-                article = load(source, settings)
-                explained += [(e, why, article.text) for e, why in explain_events(article)]
-                continue
-            _, found = process(source, settings)
-        except CgtextractError as exc:
-            typer.echo(f"cgtextract: {exc}", err=True)
-            failed += 1
+        if explain:
+            told = attempt(source, _explain_one, source, settings)
+            if isinstance(told, Failure):
+                _tell([told])
+                failed.append(told)
+            else:
+                explained += told
             continue
-        except Exception as exc:  # never a traceback: report the bug in one line, go on
-            typer.echo(
-                f"cgtextract: {source}: internal error ({type(exc).__name__}: {exc})", err=True
-            )
-            failed += 1
-            continue
-        events.extend(found)
+        outcome = attempt(source, process, source, settings)
+        if isinstance(outcome, Failure):
+            _tell([outcome])
+            failed.append(outcome)
+        else:
+            events.extend(outcome[1])
     sys.stdout.write(render_explained(explained, fmt) if explain else render(events, fmt))
     if failed:
-        raise typer.Exit(2 if failed == len(sources) else 1)
+        raise typer.Exit(batch_exit_code(len(failed), len(sources) - len(failed)))
 
 
 @app.command("run")
@@ -123,7 +214,8 @@ def run_cmd(
     db: DbOption = None,
     fmt: FormatOption = "table",
     workers: Annotated[
-        int, typer.Option(min=1, help="Processes that fetch, clean and extract (default 1).")
+        int,
+        typer.Option(min=1, max=64, help="Processes that fetch, clean and extract (default 1)."),
     ] = 1,
 ) -> None:
     """Fetch, clean, extract and store each input, then print what was stored.
@@ -134,21 +226,21 @@ def run_cmd(
     """
     _check_format(fmt)
     settings = _settings(db)
-    with _open_store(settings) as store:
-        report = run(sources, settings, store, workers=workers)
-    for source, error in report.failed:
-        typer.echo(
-            f"cgtextract: {error}" if source in error else f"cgtextract: {source}: {error}",
-            err=True,
+    printed = EventWriter(fmt, sys.stdout)
+    with _stoppable(), _open_store(settings, "quick") as store:
+        # events are printed as each batch is stored, not kept for the end
+        report = run(
+            sources, settings, store, workers=workers, keep_events=False, on_stored=printed.write
         )
-    sys.stdout.write(render(report.events, fmt))
+    printed.close()
+    _tell(report.failed)
     new = sum(r.new_events for _, r in report.stored)
     typer.echo(
         f"stored {len(report.stored)} article(s), {new} new event(s); {len(report.failed)} failed",
         err=True,
     )
     if report.failed:
-        raise typer.Exit(2 if not report.stored else 1)
+        raise typer.Exit(batch_exit_code(len(report.failed), len(report.stored)))
 
 
 @app.command()
@@ -216,7 +308,13 @@ def query(
     with _open_store(settings) as store:
         try:
             if sql is not None:
-                sys.stdout.write(render_rows(store.read_sql(sql), fmt))
+                result = store.read_sql(
+                    sql,
+                    timeout_s=settings.sql_timeout_s,
+                    max_rows=settings.sql_max_rows,
+                    max_bytes=settings.sql_max_bytes,
+                )
+                sys.stdout.write(render_rows(result, fmt))
                 return
             events = store.query(
                 company=company,
@@ -236,7 +334,7 @@ def query(
                 limit=limit,
             )
         except CgtextractError as exc:
-            raise _fail(str(exc), 2) from None
+            raise _fail(exc) from None
     sys.stdout.write(render(events, fmt))
 
 
@@ -263,12 +361,9 @@ def export(
             if out is None:
                 count = write_export(store.export(), fmt, sys.stdout)
             else:
-                with out.open("w", encoding="utf-8", newline="") as stream:
-                    count = write_export(store.export(), fmt, stream)
-        except OSError as exc:
-            raise _fail(f"{out}: cannot write ({exc.strerror})", 2) from None
+                count = export_to_file(store.export(), fmt, out)
         except CgtextractError as exc:
-            raise _fail(str(exc), 2) from None
+            raise _fail(exc) from None
     typer.echo(f"exported {count} event(s){f' to {out}' if out else ''}", err=True)
 
 
@@ -289,7 +384,7 @@ def stats(
         try:
             result = store.stats()
         except CgtextractError as exc:
-            raise _fail(str(exc), 2) from None
+            raise _fail(exc) from None
     sys.stdout.write(render_stats(result, fmt))
 
 
@@ -311,12 +406,11 @@ def reextract(
     settings = _settings(db)
     with _open_store(settings) as store:
         try:
-            report = store.reextract(extract_events, since=since)
+            report = reextract_stored(store, extract_events, since=since)
         except CgtextractError as exc:
-            raise _fail(str(exc), 2) from None
+            raise _fail(exc) from None
     sys.stdout.write(render_reextract(report))
-    for source, error in report.failed:
-        typer.echo(f"cgtextract: {source}: {error}", err=True)
+    _tell(report.failed)
     typer.echo(
         f"re-read {report.articles} article(s) with extractor {report.extractor_version}: "
         f"{len(report.added)} added, {len(report.changed)} changed, "
@@ -324,7 +418,7 @@ def reextract(
         err=True,
     )
     if report.failed:
-        raise typer.Exit(2 if len(report.failed) == report.articles else 1)
+        raise typer.Exit(batch_exit_code(len(report.failed), report.articles - len(report.failed)))
 
 
 @app.command()
@@ -345,7 +439,7 @@ def init(
     try:
         report = init_database(settings.db_url, upgrade=upgrade)
     except CgtextractError as exc:
-        raise _fail(str(exc), 2) from None
+        raise _fail(exc) from None
     typer.echo(report.describe())
 
 
@@ -359,10 +453,12 @@ def ingest_cmd(
         bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")
     ] = False,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="Processes that clean and extract (default 1).")
+        int | None,
+        typer.Option(min=1, max=64, help="Processes that clean and extract (default 1)."),
     ] = None,
     concurrency: Annotated[
-        int | None, typer.Option(min=1, help="Pages fetched at once over all hosts (default 8).")
+        int | None,
+        typer.Option(min=1, max=64, help="Pages fetched at once over all hosts (default 8)."),
     ] = None,
     allow_private_addresses: Annotated[
         bool | None,
@@ -386,21 +482,19 @@ def ingest_cmd(
     try:
         cfg = ingestion.load_config(config)
     except CgtextractError as exc:
-        raise _fail(str(exc), 2) from None
+        raise _fail(exc) from None
     settings = cfg.apply(_settings(db))
     options = cfg.options.with_flags(
         workers=workers, concurrency=concurrency, allow_private_addresses=allow_private_addresses
     )
     progress = ingestion.TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
-    with _open_store(settings) as store:
+    with _stoppable(), _open_store(settings, "quick") as store:
         try:
             report = ingestion.ingest(cfg, settings, store, options=options, progress=progress)
-        except ingestion.IngestLocked as exc:
-            raise _fail(str(exc), ingestion.EXIT_LOCKED) from None
         except CgtextractError as exc:
-            raise _fail(str(exc), 2) from None
+            raise _fail(exc) from None
     for line in report.failure_lines():
-        typer.echo(f"cgtextract: {line}", err=True)
+        typer.echo(error_line(line), err=True)
     typer.echo(report.model_dump_json() if json_out else report.summary_line())
     raise typer.Exit(report.exit_code)
 
@@ -421,7 +515,7 @@ def runs_cmd(
         try:
             history = ingestion.run_history(store, limit)
         except CgtextractError as exc:
-            raise _fail(str(exc), 2) from None
+            raise _fail(exc) from None
     sys.stdout.write(ingestion.format_runs(history, json_lines=json_out))
 
 

@@ -18,7 +18,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -123,6 +123,9 @@ def fetch(
     etag: str | None = None,
     last_modified: str | None = None,
     guard: Callable[[str], None] | None = None,
+    sink: Callable[[bytes, str], bool] | None = None,
+    max_bytes: int | None = None,
+    cap_name: str = "max_bytes",
 ) -> Fetched:
     """GET ``url`` and return its body, or raise FetchError saying in one line why not.
 
@@ -131,20 +134,59 @@ def fetch(
     conditional: an unchanged page then comes back as status 304 with an empty body.
     Pass ``guard`` (see netpolicy.UrlGuard) to vet the URL and every redirect target
     before it is requested; it raises FetchError to refuse one.
+
+    Pass ``sink`` to read a large body as it arrives instead of holding it: each piece
+    goes to ``sink(piece, final_url)``, reading stops when it returns True, and the
+    returned body is empty. ``max_bytes`` (named ``cap_name`` in the error) then replaces
+    ``settings.max_bytes``.
     """
-    _check_scheme(url, url)
-    if guard is not None:
-        guard(url)
-    headers = {"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
+    handle: _Handler = _handle
+    if sink is not None:
+        handle = _sink_handler(max_bytes or settings.max_bytes, cap_name, sink)
+    headers = {}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    return _request(url, settings, client, guard, headers, handle)
+
+
+def fetch_any_status(
+    url: str,
+    settings: Settings,
+    *,
+    client: httpx.Client | None = None,
+    guard: Callable[[str], None] | None = None,
+    max_bytes: int,
+) -> Fetched:
+    """GET ``url`` as ``fetch`` does (every hop vetted by ``guard``, the same caps), but
+    return the last hop's answer whatever its status or media type, with at most
+    ``max_bytes`` of its body (the rest is left unread, not an error), and no retry.
+
+    For robots.txt, whose status is itself the answer (404: no rules; 5xx: stay away).
+    """
+    return _request(
+        url, replace(settings, retries=0), client, guard, {}, _prefix_handler(max_bytes)
+    )
+
+
+def _request(
+    url: str,
+    settings: Settings,
+    client: httpx.Client | None,
+    guard: Callable[[str], None] | None,
+    extra_headers: dict[str, str],
+    handle: _Handler,
+) -> Fetched:
+    _check_scheme(url, url)
+    headers = {"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
+    headers.update(extra_headers)
     with _Budget(settings.max_fetch_s) as budget:
+        hop = _Hop(url, headers, settings, guard, budget, handle)
         if client is not None:
-            return _follow(client, url, headers, settings, guard, budget)
+            return _follow(client, hop)
         with make_client(settings) as own_client:
-            return _follow(own_client, url, headers, settings, guard, budget)
+            return _follow(own_client, hop)
 
 
 class _Budget:
@@ -236,41 +278,42 @@ class _Transient(Exception):
         self.cause = cause
 
 
-def _follow(
-    client: httpx.Client,
-    url: str,
-    headers: dict[str, str],
-    settings: Settings,
-    guard: Callable[[str], None] | None,
-    budget: _Budget,
-) -> Fetched:
+_Handler = Callable[[httpx.Response, str, str, Settings, "_Budget"], "Fetched | str"]
+
+
+@dataclass(frozen=True)
+class _Hop:
+    """What every request of one fetch shares: the URL asked for, headers, limits, the
+    address guard and what to make of a response."""
+
+    url: str
+    headers: dict[str, str]
+    settings: Settings
+    guard: Callable[[str], None] | None
+    budget: _Budget
+    handle: _Handler
+
+
+def _follow(client: httpx.Client, hop: _Hop) -> Fetched:
     """Follow redirects by hand so every hop is scheme-checked, vetted and counted."""
-    current = url
-    for _hop in range(settings.max_redirects + 1):
-        outcome = _get_with_retries(client, url, current, headers, settings, budget)
+    current = hop.url
+    for _hop in range(hop.settings.max_redirects + 1):
+        outcome = _get_with_retries(client, hop, current)
         if isinstance(outcome, Fetched):
             return outcome
-        _check_scheme(url, outcome)
-        if guard is not None:
-            guard(outcome)
+        _check_scheme(hop.url, outcome)
         current = outcome
-    raise FetchError(f"{url}: too many redirects (>{settings.max_redirects})")
+    raise FetchError(f"{hop.url}: too many redirects (>{hop.settings.max_redirects})")
 
 
-def _get_with_retries(
-    client: httpx.Client,
-    url: str,
-    current: str,
-    headers: dict[str, str],
-    settings: Settings,
-    budget: _Budget,
-) -> Fetched | str:
+def _get_with_retries(client: httpx.Client, hop: _Hop, current: str) -> Fetched | str:
     """One hop, retried on transient failures with exponential backoff."""
+    url, settings, budget = hop.url, hop.settings, hop.budget
     attempt = 0
     while True:
         budget.check(_where(url, current))
         try:
-            return _get_once(client, url, current, headers, settings, budget)
+            return _get_once(client, hop, current)
         except _Transient as exc:
             delay = exc.retry_after
             if delay is None:
@@ -284,25 +327,24 @@ def _get_with_retries(
             attempt += 1
 
 
-def _get_once(
-    client: httpx.Client,
-    url: str,
-    current: str,
-    headers: dict[str, str],
-    settings: Settings,
-    budget: _Budget,
-) -> Fetched | str:
-    """Send one GET; return a Fetched, or the next URL when the answer is a redirect."""
+def _get_once(client: httpx.Client, hop: _Hop, current: str) -> Fetched | str:
+    """Send one GET; return a Fetched, or the next URL when the answer is a redirect.
+
+    The guard is asked first, every time: for the first URL, each redirect target and
+    each retry (a host name may resolve elsewhere by the next try)."""
+    url, settings, budget = hop.url, hop.settings, hop.budget
+    if hop.guard is not None:
+        hop.guard(current)
     try:
         with client.stream(
             "GET",
             current,
-            headers=headers,
+            headers=hop.headers,
             timeout=budget.timeout(settings),
             follow_redirects=False,
             extensions={"trace": budget.trace},
         ) as response:
-            return _handle(response, url, current, settings, budget)
+            return hop.handle(response, url, current, settings, budget)
     except httpx.TimeoutException as exc:
         if budget.over():
             raise budget.error(_where(url, current)) from exc
@@ -321,17 +363,47 @@ def _get_once(
         raise FetchError(f"{_where(url, current)}: {_describe(exc)}") from exc
 
 
+def _redirect_target(response: httpx.Response, where: str) -> str | None:
+    """The next URL when the response is a redirect, else None."""
+    if response.status_code not in REDIRECT_STATUSES:
+        return None
+    location = response.headers.get("location")
+    if not location:
+        raise FetchError(f"{where}: HTTP {response.status_code} redirect without a Location header")
+    return str(response.url.join(location))
+
+
+def _prefix_handler(max_bytes: int) -> _Handler:
+    def handle(
+        response: httpx.Response, url: str, current: str, settings: Settings, budget: _Budget
+    ) -> Fetched | str:
+        where = _where(url, current)
+        target = _redirect_target(response, where)
+        if target is not None:
+            return target
+        body = b""
+        if 200 <= response.status_code <= 299:
+            body = _read_capped(response, where, max_bytes, budget, truncate=True)
+        return _fetched(url, response, body)
+
+    return handle
+
+
 def _handle(
-    response: httpx.Response, url: str, current: str, settings: Settings, budget: _Budget
+    response: httpx.Response,
+    url: str,
+    current: str,
+    settings: Settings,
+    budget: _Budget,
+    stream: tuple[int, str, Callable[[bytes], bool]] | None = None,
 ) -> Fetched | str:
-    """Decide what a response means before reading any of its body."""
+    """Decide what a response means before reading any of its body; read it (or hand it
+    to `stream`'s sink, under `stream`'s cap)."""
     status = response.status_code
     where = _where(url, current)
-    if status in REDIRECT_STATUSES:
-        location = response.headers.get("location")
-        if not location:
-            raise FetchError(f"{where}: HTTP {status} redirect without a Location header")
-        return str(response.url.join(location))
+    target = _redirect_target(response, where)
+    if target is not None:
+        return target
     if status == 304:
         return _fetched(url, response, b"")
     if status == 429 or 500 <= status <= 599:
@@ -342,24 +414,58 @@ def _handle(
     media_type, _charset = parse_content_type(response.headers.get("content-type"))
     if media_type is not None and media_type not in ACCEPTED_CONTENT_TYPES:
         raise FetchError(f"{where}: not an HTML or text page ({media_type})")
-    body = _read_capped(response, where, settings.max_bytes, budget)
+    if stream is None:
+        body = _read_capped(response, where, settings.max_bytes, budget)
+    else:
+        cap, name, sink = stream
+        body = _read_capped(response, where, cap, budget, cap_name=name, sink=sink)
     return _fetched(url, response, body)
 
 
+def _sink_handler(max_bytes: int, cap_name: str, sink: Callable[[bytes, str], bool]) -> _Handler:
+    """`_handle`, with the body handed to `sink(piece, final_url)` as it arrives."""
+
+    def handle(
+        response: httpx.Response, url: str, current: str, settings: Settings, budget: _Budget
+    ) -> Fetched | str:
+        def to_sink(piece: bytes) -> bool:
+            return sink(piece, str(response.url))
+
+        return _handle(response, url, current, settings, budget, (max_bytes, cap_name, to_sink))
+
+    return handle
+
+
 def _read_capped(
-    response: httpx.Response, where: str, max_bytes: int, budget: _Budget | None = None
+    response: httpx.Response,
+    where: str,
+    max_bytes: int,
+    budget: _Budget | None = None,
+    *,
+    truncate: bool = False,
+    cap_name: str = "max_bytes",
+    sink: Callable[[bytes], bool] | None = None,
 ) -> bytes:
     """Read the body chunk by chunk and stop as soon as it passes ``max_bytes``.
 
     The cap applies to the body as sent and once decompressed. gzip and deflate are
     inflated here from the raw bytes, at most DECODE_CHUNK_BYTES per step, so a small
     compression bomb is stopped after max_bytes of output, never held whole in memory.
-    With a ``budget``, the fetch's wall-clock limit is checked after every chunk.
+    With a ``budget``, the fetch's wall-clock limit is checked after every chunk. With
+    ``truncate``, the first ``max_bytes`` are returned instead of an error. With a
+    ``sink``, each piece goes to it as it comes (nothing is kept: b"" is returned), and
+    reading stops as soon as it returns True. ``cap_name`` names the setting in the error.
     """
     too_big = f"{where}: body larger than {max_bytes} bytes"
+    setting = f" ({cap_name})"
     declared = response.headers.get("content-length")
-    if declared is not None and declared.strip().isdigit() and int(declared) > max_bytes:
-        raise FetchError(too_big)
+    if (
+        not truncate
+        and declared is not None
+        and declared.strip().isdigit()
+        and int(declared) > max_bytes
+    ):
+        raise FetchError(too_big + setting)
     encodings = _content_encodings(response.headers.get("content-encoding"))
     refused = [e for e in encodings if e in _REFUSED_ENCODINGS]
     if refused:
@@ -375,8 +481,8 @@ def _read_capped(
         received = 0
         for chunk in response.iter_raw():
             received += len(chunk)
-            if received > max_bytes:
-                raise FetchError(f"{where}: body larger than {max_bytes} bytes")
+            if received > max_bytes and not truncate:
+                raise FetchError(f"{where}: body larger than {max_bytes} bytes{setting}")
             if budget is not None:
                 budget.check(where)
             yield chunk
@@ -389,10 +495,16 @@ def _read_capped(
     for piece in pieces:
         total += len(piece)
         if total > max_bytes:
-            raise FetchError(too_big)
+            if truncate:
+                chunks.append(piece[: max_bytes - total + len(piece)])
+                return b"".join(chunks)
+            raise FetchError(too_big + setting)
         if budget is not None:
             budget.check(where)
-        chunks.append(piece)
+        if sink is None:
+            chunks.append(piece)
+        elif sink(piece):
+            return b""  # the reader has what it wanted: the rest is never read
     if budget is not None:
         # Also after the last byte: a watchdog that shut the socket ends a body that has
         # no Content-Length early, and that must not pass for the whole page.

@@ -7,10 +7,13 @@ import base64
 import csv
 import io
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from cgtextract.errors import InputError
 from cgtextract.models import EVENT_FIELDS, SCHEMA_FIELDS, Event
 
 if TYPE_CHECKING:
@@ -66,6 +69,54 @@ def render(events: Iterable[Event], fmt: str) -> str:
             writer.writerow(row)
         return buf.getvalue()
     return table(events)
+
+
+class EventWriter:
+    """Events written as they come, in any of FORMATS, ending as `render` would: a long
+    run prints each batch when it is stored instead of holding every event to the end."""
+
+    def __init__(self, fmt: str, out: TextIO) -> None:
+        self.fmt, self.out, self.count = fmt, out, 0
+
+    def write(self, events: Iterable[Event]) -> None:
+        """Print these events (the header first, with the first call)."""
+        for event in events:
+            if self.count == 0:
+                self.out.write(self._head())
+            self.out.write(self._one(event))
+            self.count += 1
+        self.out.flush()
+
+    def close(self) -> None:
+        """Finish the output (the table's count line, the JSON array's end)."""
+        if self.count == 0:
+            self.out.write(render([], self.fmt))
+        elif self.fmt == "json":
+            self.out.write("\n]\n")
+        elif self.fmt == "table":
+            self.out.write(f"{self.count} event(s)\n")
+        self.out.flush()
+
+    def _head(self) -> str:
+        if self.fmt == "json":
+            return "["
+        if self.fmt in ("csv", "table"):
+            return render([], self.fmt).splitlines(keepends=True)[0] + (
+                table([]).splitlines(keepends=True)[1] if self.fmt == "table" else ""
+            )
+        return ""
+
+    def _one(self, event: Event) -> str:
+        if self.fmt == "json":
+            body = json.dumps(event.model_dump(mode="json"), ensure_ascii=False, indent=2)
+            return ("\n" if self.count == 0 else ",\n") + "\n".join(
+                "  " + line for line in body.splitlines()
+            )
+        if self.fmt in ("csv", "table"):
+            return render([event], self.fmt).splitlines(keepends=True)[
+                1 if self.fmt == "csv" else 2
+            ]
+        return render([event], self.fmt)
 
 
 def _cell(value: object, width: int) -> str:
@@ -186,6 +237,41 @@ def write_export(records: Iterable[dict[str, Any]], fmt: str, out: TextIO) -> in
         head = [_csv_value(record.get(c)) for c in EXPORT_EVENT_COLUMNS]
         for mention in record.get("mentions") or [{}]:
             writer.writerow([*head, *(_csv_value(mention.get(c)) for c in EXPORT_MENTION_COLUMNS)])
+    return count
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    """A SQLite database, or the journal of one: never a place to write an export."""
+    for suffix in _SQLITE_SIDE_FILES:
+        if path.name.endswith(suffix):
+            path = path.with_name(path.name[: -len(suffix)])
+            break
+    try:
+        with path.open("rb") as stream:
+            return stream.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def export_to_file(records: Iterable[dict[str, Any]], fmt: str, path: Path) -> int:
+    """`write_export` into `path`, which appears only once complete (a temporary file in
+    the same folder, then renamed over it). A SQLite file there (the database itself, given
+    by mistake) is refused: InputError, and the file is left as it was."""
+    if _is_sqlite_file(path):
+        raise InputError(f"{path}: is a SQLite database; export writes a new file (another --out)")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="") as stream:
+            count = write_export(records, fmt, stream)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
     return count
 
 

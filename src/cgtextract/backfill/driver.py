@@ -20,10 +20,10 @@ from pydantic import BaseModel
 from cgtextract.backfill import state as st
 from cgtextract.backfill.engines import results
 from cgtextract.backfill.loader import LoadCounts, load_shard
-from cgtextract.backfill.shards import ShardError, read_header, read_summary, shard_path
+from cgtextract.backfill.shards import read_header, read_summary, shard_path
 from cgtextract.backfill.warc import DEFAULT_MAX_WARC_BYTES, HostFilter, RecordCounts, warc_size
 from cgtextract.backfill.worker import DEFAULT_RECORD_TIMEOUT_S, WarcResult, WarcTask
-from cgtextract.errors import CgtextractError, InputError
+from cgtextract.errors import CgtextractError, InputError, ShardError
 from cgtextract.pipeline import is_url
 from cgtextract.settings import Settings
 from cgtextract.store import Store, extractor_version

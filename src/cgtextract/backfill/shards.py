@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
+from cgtextract.errors import ShardError
 from cgtextract.models import Article, Event
 
 SUFFIX = ".jsonl.gz"
@@ -88,10 +89,6 @@ class ShardWriter:
         """Drop an unfinished shard (the WARC failed)."""
         self._file.close()
         self._tmp.unlink(missing_ok=True)
-
-
-class ShardError(Exception):
-    """A shard that cannot be read (damaged on disk)."""
 
 
 def read_header(path: Path) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from cgtextract.errors import FetchError, InputError
+from cgtextract.errors import FetchError, InputError, RecordError, WarcError
 from cgtextract.pipeline import is_url
 from cgtextract.settings import Settings
 
@@ -34,14 +34,6 @@ DEFAULT_MAX_WARC_BYTES = 8 * 1024**3
 """Largest WARC file read over http(s) (CC-NEWS files are just under 1 GB)."""
 _GZIP_MAGIC = b"\x1f\x8b"
 _RECORD_END = b"\r\n\r\n"
-
-
-class WarcError(Exception):
-    """A WARC file that cannot be read to its end: the whole file fails."""
-
-
-class RecordError(Exception):
-    """One record that cannot be read: it is counted and skipped."""
 
 
 # --- the byte stream ------------------------------------------------------------------------

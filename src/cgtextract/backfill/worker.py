@@ -26,11 +26,10 @@ from cgtextract.backfill.warc import (
     DEFAULT_MAX_WARC_BYTES,
     HostFilter,
     RecordCounts,
-    WarcError,
     captures,
     open_warc,
 )
-from cgtextract.errors import CgtextractError
+from cgtextract.errors import CgtextractError, RecordTimeout, WarcError
 from cgtextract.pipeline import process_body
 from cgtextract.settings import Settings
 
@@ -68,10 +67,6 @@ class WarcResult:
     finished: float = 0.0
     peak_rss_mb: float = 0.0
     pid: int = 0
-
-
-class RecordTimeout(Exception):
-    """One record took longer than its time bound."""
 
 
 def read_warc(task: WarcTask) -> WarcResult:

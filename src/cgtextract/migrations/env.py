@@ -11,21 +11,24 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
+from cgtextract.ingest.state import metadata as ingest_metadata
 from cgtextract.store import OWN_TABLES, metadata
 
 config = context.config
+MIGRATED_TABLES = OWN_TABLES | set(ingest_metadata.tables)
+"""Every table the migrations make: the store's and the ingest's."""
 
 
 def _include_name(name: str | None, type_: str, _parent: object) -> bool:
-    # Other modules (the nightly ingest) keep their own tables in the same database;
-    # autogenerate must neither drop nor alter them.
-    return type_ != "table" or name in OWN_TABLES
+    # Other tools may keep their own tables in the same database; autogenerate must
+    # neither drop nor alter them.
+    return type_ != "table" or name in MIGRATED_TABLES
 
 
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=metadata,
+        target_metadata=[metadata, ingest_metadata],
         include_name=_include_name,
         render_as_batch=connection.dialect.name == "sqlite",
     )

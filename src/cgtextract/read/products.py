@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Protocol
 
+from cgtextract.names import normalize_product
 from cgtextract.read.vocab import alternation, mapping, word_rx, words
 
 _DIGIT = re.compile(r"\d")
@@ -162,14 +163,9 @@ class ProductMention:
     kind: str  # code | inn | short_inn | brand
 
 
-@lru_cache(maxsize=8192)
-def norm(name: str) -> str:
-    """Case, spaces, hyphens, dots and trademark signs ignored: the scorer's notion too.
-    (Cached: the same few names are compared many times per article.)"""
-    return _NORM_DROP.sub("", name).lower()
-
-
-_NORM_DROP = re.compile(r"[\s\-_.,®™'’()]")
+# one product-name key for the whole project: the reader's "same product" and the store's
+# "same event" must agree
+norm = normalize_product
 
 
 _NAMED_HINTS = ("name", "known", "former", "previous", "market")

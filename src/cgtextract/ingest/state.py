@@ -1,7 +1,7 @@
 """What `ingest` remembers between runs: the run history, each feed's and each URL's state.
 
-Three tables, on the same database as the events but with their own metadata (they will be
-folded into the migrations later):
+Three tables, in the same database as the events, created and upgraded by the migrations
+(revision 0003) like the store's own:
 
     runs        one row per `ingest` run: when, how it ended, what it counted
     feed_state  one row per feed or sitemap URL: validators for the next conditional GET
@@ -10,23 +10,38 @@ folded into the migrations later):
 
 Every method is one short transaction, so a run killed at any moment leaves the tables
 consistent: a URL becomes `done` only in a transaction that follows the commit of its
-articles/events (see ingest.py), and discovery writes a feed's validators together with
+articles/events (see run.py), and discovery writes a feed's validators together with
 the URLs found in it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import DateTime, Engine, Float, Integer, String, Text, select, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from cgtextract.errors import StorageError
+from cgtextract.ingest.report import RunCounts, RunRecord
 
 __all__ = [
     "STATUS_DISALLOWED",
@@ -37,7 +52,10 @@ __all__ = [
     "DiscoveredURL",
     "FeedState",
     "IngestState",
-    "RunRecord",
+    "FEED_STATE",
+    "RUNS",
+    "URL_STATE",
+    "metadata",
     "URLState",
 ]
 
@@ -49,6 +67,9 @@ STATUS_FAILED = "failed"  # the last attempt failed; retried on later runs up to
 STATUS_DISALLOWED = "disallowed"  # robots.txt said no; checked again when rediscovered
 
 
+_ENDED = re.compile(r"ended (\d+) (\w+) (.*)")
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -57,28 +78,20 @@ class _IngestBase(DeclarativeBase):
     pass
 
 
-class _Run(_IngestBase):
-    __tablename__ = "runs"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+RUNS = Table(
+    "runs",
+    _IngestBase.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
     # running | ok | partial (some failed) | interrupted (killed; set by the next run) | error
-    status: Mapped[str] = mapped_column(String(16))
-    config: Mapped[str | None] = mapped_column(Text)
-    pid: Mapped[int | None] = mapped_column(Integer)
-    sources: Mapped[int] = mapped_column(Integer, default=0)
-    sources_failed: Mapped[int] = mapped_column(Integer, default=0)
-    discovered: Mapped[int] = mapped_column(Integer, default=0)
-    fetched: Mapped[int] = mapped_column(Integer, default=0)
-    unchanged: Mapped[int] = mapped_column(Integer, default=0)
-    skipped: Mapped[int] = mapped_column(Integer, default=0)
-    failed: Mapped[int] = mapped_column(Integer, default=0)
-    stored: Mapped[int] = mapped_column(Integer, default=0)
-    events_new: Mapped[int] = mapped_column(Integer, default=0)
-    events_updated: Mapped[int] = mapped_column(Integer, default=0)
-    seconds: Mapped[float | None] = mapped_column(Float)
-    message: Mapped[str | None] = mapped_column(Text)
+    Column("status", String(16), nullable=False),
+    Column("config", Text),
+    Column("pid", Integer),
+    *(Column(name, Integer, nullable=False, default=0) for name in RunCounts.model_fields),
+    Column("seconds", Float),
+    Column("message", Text),
+)
 
 
 class _FeedState(_IngestBase):
@@ -121,27 +134,10 @@ class _URLState(_IngestBase):
     run_id: Mapped[int | None] = mapped_column(Integer)
 
 
-@dataclass(frozen=True)
-class RunRecord:
-    """One row of `runs`, as `cgtextract runs` shows it."""
-
-    id: int
-    started_at: datetime
-    finished_at: datetime | None
-    status: str
-    config: str | None
-    sources: int
-    sources_failed: int
-    discovered: int
-    fetched: int
-    unchanged: int
-    skipped: int
-    failed: int
-    stored: int
-    events_new: int
-    events_updated: int
-    seconds: float | None
-    message: str | None
+FEED_STATE = cast(Table, _FeedState.__table__)
+URL_STATE = cast(Table, _URLState.__table__)
+metadata = _IngestBase.metadata
+"""The ingest tables, for Alembic's autogenerate and the test that migrations match them."""
 
 
 @dataclass(frozen=True)
@@ -178,39 +174,21 @@ class DiscoveredURL:
     hint: str | None  # the source's date for it, verbatim; None when it gives none
 
 
-_RUN_COUNTS = (
-    "sources",
-    "sources_failed",
-    "discovered",
-    "fetched",
-    "unchanged",
-    "skipped",
-    "failed",
-    "stored",
-    "events_new",
-    "events_updated",
-)
-
-
 class IngestState:
     """The ingest tables on an engine (normally the `Store`'s), created on first use."""
 
     def __init__(self, engine: Engine) -> None:
-        """Create the tables if needed; StorageError when the database refuses."""
+        """The tables behind `engine`, a Store's (whose migrations made them)."""
         self._engine = engine
-        try:
-            with engine.begin() as conn:
-                _IngestBase.metadata.create_all(conn)
-        except SQLAlchemyError as exc:
-            raise StorageError(f"cannot create the ingest tables: {_first_line(exc)}") from exc
 
     @contextmanager
-    def _session(self, what: str) -> Iterator[Session]:
+    def _session(self, what: str, *, write: bool = True) -> Iterator[Session]:
         try:
             with self._engine.connect() as conn:
                 # Store's SQLite hook turns this into BEGIN IMMEDIATE: a writer waits on the
-                # busy timeout instead of failing when another process writes too.
-                conn.execution_options(cgt_write=True)
+                # busy timeout instead of failing when another process writes too. A read
+                # takes no write lock (it works on a read-only database).
+                conn.execution_options(cgt_write=write)
                 with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                     yield session
         except SQLAlchemyError as exc:
@@ -218,67 +196,72 @@ class IngestState:
 
     # -- runs -----------------------------------------------------------------------------
 
-    def begin_run(self, config: str | None) -> int:
-        """Insert a `running` row; a `running` row left by a killed run becomes `interrupted`.
+    def begin_run(self, config: str | None, previous_note: str = "") -> int:
+        """Insert a `running` row; a `running` row left by a killed run becomes `interrupted`,
+        or what `previous_note` says (a run that could not record its end wrote it in the
+        lock file: `ended RUN_ID STATUS MESSAGE`).
 
         Call it only while holding the ingest lock: then no other run can be live.
         """
         with self._session("start a run") as session:
-            session.execute(
-                update(_Run)
-                .where(_Run.status == "running")
+            conn = session.connection()
+            ended = _ENDED.match(previous_note)
+            if ended:
+                conn.execute(
+                    update(RUNS)
+                    .where(RUNS.c.id == int(ended[1]), RUNS.c.status == "running")
+                    .values(status=ended[2], message=ended[3], finished_at=_now())
+                )
+            conn.execute(
+                update(RUNS)
+                .where(RUNS.c.status == "running")
                 .values(status="interrupted", message="the process stopped before the end")
             )
-            row = _Run(started_at=_now(), status="running", config=config, pid=os.getpid())
-            session.add(row)
-            session.flush()
-            return row.id
+            values = {"started_at": _now(), "status": "running", "config": config}
+            result = conn.execute(insert(RUNS).values(pid=os.getpid(), **values))
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
     def finish_run(
         self,
         run_id: int,
         status: str,
-        counts: dict[str, int],
+        counts: RunCounts,
         seconds: float,
         message: str | None = None,
     ) -> None:
         """Record how the run ended and what it counted."""
         with self._session("finish the run") as session:
-            row = session.get(_Run, run_id)
-            if row is None:
-                return
-            row.status = status
-            row.finished_at = _now()
-            row.seconds = round(seconds, 3)
-            row.message = message
-            for name in _RUN_COUNTS:
-                setattr(row, name, int(counts.get(name, 0)))
+            session.connection().execute(
+                update(RUNS)
+                .where(RUNS.c.id == run_id)
+                .values(
+                    status=status,
+                    finished_at=_now(),
+                    seconds=round(seconds, 3),
+                    message=message,
+                    **counts.counted(),
+                )
+            )
 
     def runs(self, limit: int | None = 20) -> list[RunRecord]:
         """The run history, newest first."""
-        with self._session("read the run history") as session:
-            stmt = select(_Run).order_by(_Run.id.desc())
+        with self._session("read the run history", write=False) as session:
+            stmt = select(RUNS).order_by(RUNS.c.id.desc())
             if limit is not None:
                 stmt = stmt.limit(limit)
+            rows = session.connection().execute(stmt).mappings()
             return [
-                RunRecord(
-                    id=r.id,
-                    started_at=r.started_at,
-                    finished_at=r.finished_at,
-                    status=r.status,
-                    config=r.config,
-                    seconds=r.seconds,
-                    message=r.message,
-                    **{name: int(getattr(r, name) or 0) for name in _RUN_COUNTS},
-                )
-                for r in session.scalars(stmt)
+                RunRecord.model_validate({k: v for k, v in row.items() if k != "pid"})
+                for row in rows
             ]
 
     # -- feeds ----------------------------------------------------------------------------
 
     def feeds(self) -> dict[str, FeedState]:
         """Validators of every feed seen so far, by feed URL."""
-        with self._session("read feed state") as session:
+        with self._session("read feed state", write=False) as session:
             return {
                 r.url: FeedState(url=r.url, etag=r.etag, last_modified=r.last_modified)
                 for r in session.scalars(select(_FeedState))
@@ -352,7 +335,7 @@ class IngestState:
         """The state of each of these canonical URLs that has one."""
         wanted = list(dict.fromkeys(urls))
         out: dict[str, URLState] = {}
-        with self._session("read URL state") as session:
+        with self._session("read URL state", write=False) as session:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 for r in session.scalars(select(_URLState).where(_URLState.url.in_(chunk))):
@@ -362,7 +345,7 @@ class IngestState:
     def unfinished(self, sources: Iterable[str]) -> list[URLState]:
         """URLs of these sources left `pending` or `failed` by earlier runs (oldest first)."""
         names = list(sources)
-        with self._session("read unfinished URLs") as session:
+        with self._session("read unfinished URLs", write=False) as session:
             stmt = (
                 select(_URLState)
                 .where(
@@ -383,6 +366,7 @@ class IngestState:
         etag: str | None,
         last_modified: str | None,
         content_hash: str | None,
+        counts: RunCounts | None = None,
     ) -> None:
         """The URL was read and (for `done`) its article committed: nothing left to do.
 
@@ -406,8 +390,11 @@ class IngestState:
             row.last_attempt_at = now
             row.done_at = now
             row.run_id = run_id
+            _count(session, run_id, counts)
 
-    def mark_failed(self, url: str, error: str, *, run_id: int) -> int:
+    def mark_failed(
+        self, url: str, error: str, *, run_id: int, counts: RunCounts | None = None
+    ) -> int:
         """Count one more failed attempt; returns the attempt count."""
         with self._session(f"mark {url} failed") as session:
             row = session.get(_URLState, url)
@@ -418,9 +405,10 @@ class IngestState:
             row.error = error
             row.last_attempt_at = _now()
             row.run_id = run_id
+            _count(session, run_id, counts)
             return row.attempts
 
-    def mark_disallowed(self, url: str, *, run_id: int) -> None:
+    def mark_disallowed(self, url: str, *, run_id: int, counts: RunCounts | None = None) -> None:
         """robots.txt forbids the URL; it is looked at again only when rediscovered."""
         with self._session(f"mark {url} disallowed") as session:
             row = session.get(_URLState, url)
@@ -430,6 +418,14 @@ class IngestState:
             row.error = "disallowed by robots.txt"
             row.last_attempt_at = _now()
             row.run_id = run_id
+            _count(session, run_id, counts)
+
+
+def _count(session: Session, run_id: int, counts: RunCounts | None) -> None:
+    """The run's counts so far, in the transaction that changes them: a run killed at any
+    moment leaves a row that says what it did."""
+    if counts is not None:
+        session.execute(update(RUNS).where(RUNS.c.id == run_id).values(**counts.counted()))
 
 
 def _url_state(r: _URLState) -> URLState:

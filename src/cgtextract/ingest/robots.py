@@ -6,20 +6,23 @@ The policy when robots.txt cannot be read follows RFC 9309 (section 2.3.1):
 * 4xx (including 404): no rules, everything is allowed;
 * 5xx, or 429 after the one try: the site is in trouble, so nothing on it is fetched
   for the rest of this run;
-* the request itself fails (timeout, refused, broken): treated as allowed, so a flaky
-  robots.txt cannot silence a source for good; the article fetches then fail or not on
-  their own.
+* the request itself fails (timeout, refused, broken, or a redirect to an address the
+  guard refuses): treated as allowed, so a flaky robots.txt cannot silence a source for
+  good; the article fetches then fail or not on their own.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
 from protego import Protego
 
+from cgtextract.errors import FetchError
+from cgtextract.fetch import fetch_any_status
 from cgtextract.settings import Settings
 
 __all__ = ["ROBOTS_MAX_BYTES", "RobotsCache", "RobotsRules", "product_token"]
@@ -60,10 +63,17 @@ class RobotsRules:
 class RobotsCache:
     """robots.txt per scheme+host, fetched at most once per run even from many threads."""
 
-    def __init__(self, client: httpx.Client, settings: Settings) -> None:
-        """Use `client` (from `fetch.make_client`) and the timeouts of `settings`."""
+    def __init__(
+        self,
+        client: httpx.Client,
+        settings: Settings,
+        guard: Callable[[str], None] | None = None,
+    ) -> None:
+        """Use `client` (from `fetch.make_client`), the limits of `settings`, and `guard`
+        (see netpolicy) to vet robots.txt and each of its redirects before requesting."""
         self._client = client
         self._settings = settings
+        self._guard_url = guard
         self.token = product_token(settings.user_agent)
         self._rules: dict[str, RobotsRules] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -91,39 +101,25 @@ class RobotsCache:
         return self.rules_for(url).crawl_delay(self.token)
 
     def _load(self, origin: str) -> RobotsRules:
-        robots_url = f"{origin}/robots.txt"
+        # Through fetch, like any other request: every hop asked of the address guard
+        # first (robots.txt commonly redirects http -> https or to www.; RFC 9309 says
+        # follow at least five hops), the same time and size limits.
         try:
-            with self._client.stream(
-                "GET",
-                robots_url,
-                timeout=self._settings.timeout_s,
-                # robots.txt commonly redirects http -> https or to www.; RFC 9309 says
-                # follow at least five hops.
-                follow_redirects=True,
-            ) as response:
-                status = response.status_code
-                if 400 <= status <= 499 and status != 429:
-                    return RobotsRules(allow_all=True, reason=f"HTTP {status}: no rules")
-                if status == 429 or status >= 500:
-                    return RobotsRules(
-                        allow_all=False, reason=f"HTTP {status}: host skipped this run"
-                    )
-                if not 200 <= status <= 299:
-                    return RobotsRules(allow_all=True, reason=f"HTTP {status}")
-                body = _read_prefix(response, ROBOTS_MAX_BYTES)
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            return RobotsRules(allow_all=True, reason=f"unreadable ({type(exc).__name__})")
-        text = body.decode("utf-8", "replace")
+            got = fetch_any_status(
+                f"{origin}/robots.txt",
+                self._settings,
+                client=self._client,
+                guard=self._guard_url,
+                max_bytes=ROBOTS_MAX_BYTES,
+            )
+        except FetchError as exc:
+            return RobotsRules(allow_all=True, reason=f"unreadable ({exc})")
+        status = got.status
+        if 400 <= status <= 499 and status != 429:
+            return RobotsRules(allow_all=True, reason=f"HTTP {status}: no rules")
+        if status == 429 or status >= 500:
+            return RobotsRules(allow_all=False, reason=f"HTTP {status}: host skipped this run")
+        if not 200 <= status <= 299:
+            return RobotsRules(allow_all=True, reason=f"HTTP {status}")
+        text = got.body.decode("utf-8", "replace")
         return RobotsRules(parser=Protego.parse(text), reason="parsed")
-
-
-def _read_prefix(response: httpx.Response, limit: int) -> bytes:
-    """Up to `limit` bytes of the body; the rest is ignored, as crawlers do."""
-    chunks: list[bytes] = []
-    total = 0
-    for chunk in response.iter_bytes():
-        chunks.append(chunk)
-        total += len(chunk)
-        if total >= limit:
-            break
-    return b"".join(chunks)[:limit]
