@@ -300,6 +300,12 @@ def _multi_firsts() -> tuple[str, ...]:
 
 
 @cache
+def _generic_heads() -> frozenset[str]:
+    """Heads that name no disease on their own ('disease', 'cancers', 'failure')."""
+    return frozenset(words("disease_words.jsonl", "GENERIC_HEAD"))
+
+
+@cache
 def _disease_stop() -> frozenset[str]:
     """Words that end the walk back from a disease head: articles, 'patients', 'treat'."""
     return frozenset(words("disease_words.jsonl", "DISEASE_STOP"))
@@ -343,14 +349,20 @@ def diseases_in(doc: DocState, s: Sentence, a: int, b: int) -> list[str]:
             found.append((st, long))
             taken.append((st, st + len(short)))
     seg = doc.article.text[a:b]
+    phrases: list[tuple[int, int]] = []  # (start, end) in seg of each head's phrase
     for h_start, h_end in _heads_of(doc, s):
         h_start, h_end = h_start + s.start - a, h_end + s.start - a
         if h_start < 0 or h_end > len(seg):
             continue
         st = _modifiers_start(seg, h_start)
-        phrase = seg[st:h_end]
-        if st == h_start:
-            continue  # a bare 'disease' or 'cancers' names nothing
+        if st == h_start and seg[st:h_end].lower() in _generic_heads():
+            continue  # a bare 'disease' or 'cancers' names nothing ('glioblastoma' does)
+        phrases.append((st, h_end))
+    for st, end in phrases:
+        # 'neuromyelitis' inside 'neuromyelitis optica spectrum disorder': the longer name
+        if any(x <= st and end <= y and (x, y) != (st, end) for x, y in phrases):
+            continue
+        phrase = seg[st:end]
         st += a
         if any(x < st + len(phrase) and st < y for x, y in taken + blocked):
             continue
@@ -425,7 +437,11 @@ def _walk_back(seg: str, head: int) -> int:
         m = _word_before(seg, start)
         if not m or m[1].lower() in _disease_stop() or m[1][0].isdigit():
             break
-        if m[1].endswith(("ed", "ing", "ies")) and m[1].lower() not in _disease_modifiers():
+        if (
+            m[1].endswith(("ed", "ing", "ies"))
+            and m[1].lower() not in _disease_modifiers()
+            and "-" not in m[1]  # 'X-linked', 'limb-threatening', 'steroid-refractory'
+        ):
             break
         start = m[0]
     return start

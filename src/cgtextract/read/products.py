@@ -50,7 +50,7 @@ def _inn_one() -> re.Pattern[str]:
 _INN_HINT = re.compile(r"(?:cel|vec|gene|plasmid|turev)\b")
 # a gene named with its vector, as a descriptive name: 'HGF plasmid', 'VEGF-A plasmid DNA'
 _GENE_PLASMID = re.compile(r"\b([A-Z][A-Z0-9]{1,7}(?:-[A-Z0-9]+)?\s+plasmid(?:\s+DNA)?)\b")
-_INN_SHORT = re.compile(r"(?<![\w-])([A-Za-z]{3,6}-cel)\b")
+_INN_SHORT = re.compile(r"(?<![\w-])([A-Za-z]{2,6}-cel)\b")
 _BRAND_TM = re.compile(r"\b([A-Z][A-Za-z0-9]{2,}|[A-Z]{3,})\s?(?:®|™|\(R\)|\(TM\))")
 _PAREN_BRAND = re.compile(
     r"\s*\(\s*(?:[^()]{0,40}[;,]\s*)?([A-Z][A-Za-z]{3,}|[A-Z]{4,})\s*(?:®|™)?\s*[;,)]"
