@@ -78,11 +78,6 @@ def doc() -> DocState:
             5,
             ["extensive-stage small cell lung cancer"],
             id="verb-before-four-modifiers",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the walk back from a disease head takes up to four words and stops only "
-                "at DISEASE_STOP words or -ed/-ing/-ies: 'treats' becomes part of the name",
-            ),
         ),
         pytest.param(6, [], id="no-disease"),
         pytest.param(7, ["extensive-stage small cell lung cancer"], id="stage-before-vocabulary"),
@@ -92,11 +87,6 @@ def test_diseases_in_sentence(doc: DocState, index: int, diseases: list[str]) ->
     assert _diseases(doc, doc.frame.sentences[index]) == diseases
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'tumors' and 'cancer' are disease heads and the walk back takes 'whose' with them: "
-    "'patients whose tumors express X' yields the indication 'whose tumors'",
-)
 def test_a_relative_clause_names_no_disease() -> None:
     doc = _doc("KB-1 is tested in patients whose tumors express CLDN18.2.")
     assert _diseases(doc, doc.frame.sentences[0]) == []
