@@ -559,6 +559,11 @@ _PRESENT_PERFECT = re.compile(
 
 
 _OWNED_BEFORE = re.compile(r"\b(?:its|their|our)\s+(?:[\w-]+\s+){0,3}$", re.I)
+# 'Following a Priority Review, Health Canada has approved ...': the path, not the news
+_PATH_BEFORE = re.compile(
+    r"\b(?:following|after|under|through|via)\s+(?:an?\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
 
 
 @cache
@@ -572,9 +577,12 @@ def _named_act(doc: DocState, cue: Cue) -> bool:
     nothing of its own after it, is referred to, not reported on the day of the text."""
     text = doc.article.text
     word = text[cue.start : cue.end].lower()
+    before = max(0, cue.start - 60)
+    if _PATH_BEFORE.search(text, before, cue.start) and not _object_after().match(text, cue.end):
+        return True
     return (
         word.endswith(("ance", "ion", "al", "ing"))
-        and bool(_OWNED_BEFORE.search(text, max(0, cue.start - 60), cue.start))
+        and bool(_OWNED_BEFORE.search(text, before, cue.start))
         and not _object_after().match(text, cue.end)
     )
 
@@ -598,9 +606,18 @@ def _dateline_end(s: Sentence) -> int:
 
 
 def _is_target_date(text: str, d: DateMention) -> bool:
-    """'a target action date of March 27, 2021' or a PDUFA date is not when anything happened."""
+    """'a target action date of March 27, 2021', 'assigned November 25, 2023 as the target
+    action date': a PDUFA date is not when anything happened."""
     return bool(
         re.search(
             r"(?:action date|PDUFA|goal date|target date|cutoff)\D{0,20}$", text[: d.start], re.I
         )
+        or _TARGET_AFTER.match(text, d.end)
     )
+
+
+_TARGET_AFTER = re.compile(
+    r"\s*,?\s*(?:as|for)\s+(?:the|its|a)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:target|PDUFA|goal|action)\b",
+    re.I,
+)

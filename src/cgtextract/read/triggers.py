@@ -441,7 +441,12 @@ def _action_kind(
         allowed = _allowed_trial().search(doc.article.text, lo, a.start)
         return "ind_clearance" if allowed and regs else None
     if act == "approve":
-        if any(lo <= x <= hi for x, _ in desig_ranges):
+        # 'approved for Breakthrough Therapy designation' is the designation; a designation
+        # fronted before a comma ('Following a Priority Review, X has approved') is not
+        fronted = [x for x, _ in desig_ranges if lo <= x < a.start]
+        if any(a.start <= x <= hi for x, _ in desig_ranges) or any(
+            "," not in doc.article.text[x : a.start] for x in fronted
+        ):
             return None
         if desig_ranges and not near and not any(lo <= m.start < hi for m in doc.products[s.idx]):
             return None  # 'Approved by the CDE, included in breakthrough therapy varieties'
