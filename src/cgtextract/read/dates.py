@@ -39,6 +39,8 @@ _ORDINAL = "|".join(re.escape(w) for w in sorted(ORDINAL_QUARTER, key=len, rever
 _YEAR_LEAD = "|".join(
     re.escape(w) for w in sorted(words("dates.jsonl", "YEAR_LEAD"), key=len, reverse=True)
 )
+NUMBER_WORDS = {w.lower(): int(n) for w, n in mapping("dates.jsonl", "NUMBER_WORD").items()}
+_NUMBER = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _YEAR_PREFIX = "|".join(re.escape(w) for w in words("dates.jsonl", "YEAR_PREFIX"))
 
 
@@ -110,6 +112,13 @@ _PATTERNS: list[_Kind] = [
         ("day",),
         False,
     ),
+    # 'four months ago', '2 weeks ago': counted back from the anchor, at the unit's precision
+    _Kind(
+        "ago",
+        re.compile(rf"\b({_NUMBER}|\d{{1,2}})\s+(day|week|month|year)s?\s+ago\b", re.I),
+        ("ago",),
+        False,
+    ),
     # 'recently' in an announcement is the announcement's day (SCHEMA.md)
     _Kind("today", re.compile(r"\b(today|yesterday|recently)\b", re.I), ("today",), False),
     _Kind(
@@ -168,6 +177,7 @@ def find_dates(text: str) -> list[DateMention]:
         month_word="month" in low,
         day="day" in low,
         today="day" in low or "recent" in low,
+        ago=" ago" in low,
     )
     if not any(have.values()):
         return []
@@ -253,6 +263,16 @@ def resolve(d: DateMention, anchor: date | None) -> tuple[str, str] | None:
     if k == "weekday":
         back = (anchor.weekday() - WEEKDAYS[p[0].lower()]) % 7
         return (anchor - timedelta(days=back)).isoformat(), "day"
+    if k == "ago":
+        n = int(p[0]) if p[0].isdigit() else NUMBER_WORDS[p[0].lower()]
+        unit = p[1].lower()
+        if unit in {"day", "week"}:
+            earlier = anchor - timedelta(days=n * (7 if unit == "week" else 1))
+            return earlier.isoformat(), "day"
+        if unit == "month":
+            months = anchor.year * 12 + anchor.month - 1 - n
+            return f"{months // 12:04d}-{months % 12 + 1:02d}", "month"
+        return f"{anchor.year - n:04d}", "year"
     if k == "today":
         day_ = anchor - timedelta(days=1) if p[0].lower() == "yesterday" else anchor
         return day_.isoformat(), "day"

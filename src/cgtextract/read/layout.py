@@ -246,11 +246,12 @@ def _wire() -> re.Pattern[str]:
     return re.compile(rf"\s*(?:/\s*(?:{wires})(?:-\w+)?\s*/|\(\s*(?:{wires})\s*\))", re.I)
 
 
-def parse_dateline(paragraph: str) -> Dateline | None:
+def parse_dateline(paragraph: str, anchor: date | None = None) -> Dateline | None:
     """The dateline grammar of wires and newsrooms, markers as data (patterns/layout.jsonl).
 
     Places first ('BOSTON & ZUG, Switzerland', 'LEXINGTON, Mass. and AMSTERDAM'), then, in
-    any order, a date (month- or day-first, perhaps in parentheses), a wire marker
+    any order, a date (month- or day-first, perhaps in parentheses; a day without its year
+    takes the anchor's, the page's date), a wire marker
     ('/PRNewswire/', '(BUSINESS WIRE)', '(Reuters)') and dashes. A date or a wire is needed,
     or an all-capital place followed by a dash ('RYE, N.H.--', 'SINGAPORE –').
     """
@@ -264,14 +265,15 @@ def parse_dateline(paragraph: str) -> Dateline | None:
         places, pos = m.group().rstrip(" ,"), m.end()
     # day-precise dates only, and each of those holds a digit
     full = find_dates(head) if _ANY_DIGIT.search(head) else []
-    dates = {d.start: d for d in full if d.kind in {"mdy", "dmy", "iso"}}
+    # a day without its year ('OSAKA, Japan, September 27 -') takes the page's year
+    dates = {d.start: d for d in full if d.kind in {"mdy", "dmy", "iso", "md", "dm"}}
     announced: date | None = None
     wire = sep = False
     while pos < len(head):
         at = pos + len(head[pos:]) - len(head[pos:].lstrip(" ,("))
         if at in dates:
             d = dates[at]
-            r = resolve(d, None)
+            r = resolve(d, None) or (resolve(d, anchor) if anchor else None)
             announced = announced or (date.fromisoformat(r[0]) if r else None)
             pos = d.end
             pos += len(head[pos:]) - len(head[pos:].lstrip(" )"))
@@ -432,7 +434,7 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
             about = _ABOUT.match(stripped)
             boiler = bool(_boilerplate().search(stripped)) or bool(about)
         if not heading and dateline_para is None and para_no < 12:
-            found = parse_dateline(stripped)
+            found = parse_dateline(stripped, published)
             if found:
                 dateline_para = para_no
                 announced = found.announced
