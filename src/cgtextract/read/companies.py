@@ -70,8 +70,8 @@ def _lead_date() -> re.Pattern[str]:
     """'On December 24, 2025, ', 'Earlier this month, ': a dated opening before the subject."""
     preps = alternation("grammar.jsonl", "LEAD_PREP")
     return re.compile(
-        rf"^(?:(?:{preps})\s+)?(?:[A-Z][a-z]{{2,8}}\.?\s+\d{{1,2}}(?:,\s+\d{{4}})?|"
-        rf"\d{{1,2}}\s+[A-Z][a-z]{{2,8}}(?:\s+\d{{4}})?)\s*,\s*|^(?:{preps})\s+[^,]{{0,30}}\s*,\s*"
+        rf"^(?:(?i:{preps})\s+)?(?:[A-Z][a-z]{{2,8}}\.?\s+\d{{1,2}}(?:,\s+\d{{4}})?|"
+        rf"\d{{1,2}}\s+[A-Z][a-z]{{2,8}}(?:\s+\d{{4}})?)\s*,\s*|^(?i:{preps})\s+[^,]{{0,30}}\s*,\s*"
     )
 
 

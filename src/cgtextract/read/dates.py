@@ -56,6 +56,13 @@ class _Kind(NamedTuple):
 
 _PATTERNS: list[_Kind] = [
     _Kind("iso", re.compile(r"\b(\d{4})([-/.])(\d{1,2})\2(\d{1,2})\b"), ("year4",), True),
+    # '08/02/2024': month first as US wires write it, unless the first number cannot be one
+    _Kind(
+        "numeric",
+        re.compile(rf"\b(\d{{1,2}})/(\d{{1,2}})/{_YEAR}\b"),
+        ("year4",),
+        True,
+    ),
     _Kind("mdy", re.compile(rf"\b({_MON})\s+{_DAY},?\s+{_YEAR}\b"), ("year4", "month"), True),
     _Kind("dmy", re.compile(rf"\b{_DAY}\s+({_MON})\s*,?\s+{_YEAR}\b"), ("year4", "month"), True),
     _Kind(
@@ -129,6 +136,8 @@ _PATTERNS: list[_Kind] = [
     ),
 ]
 _ABSOLUTE = frozenset(k.name for k in _PATTERNS if k.absolute)
+FULL_DAY_KINDS = frozenset(("iso", "numeric", "mdy", "dmy"))  # a day with its year
+DAY_KINDS = FULL_DAY_KINDS | {"md", "dm"}  # a day, with or without its year
 
 
 @dataclass(frozen=True)
@@ -216,6 +225,10 @@ def resolve(d: DateMention, anchor: date | None) -> tuple[str, str] | None:
     try:
         if k == "iso":  # 2025-04-29, 2022/12/29, 2023.01.05
             return date(int(p[0]), int(p[2]), int(p[3])).isoformat(), "day"
+        if k == "numeric":
+            n1, n2 = int(p[0]), int(p[1])
+            m_, d_ = (n2, n1) if n1 > 12 else (n1, n2)
+            return date(int(p[2]), m_, d_).isoformat(), "day"
         if k == "mdy":
             return date(int(p[2]), _month(p[0]), int(p[1])).isoformat(), "day"
         if k == "dmy":
@@ -282,7 +295,7 @@ def resolve(d: DateMention, anchor: date | None) -> tuple[str, str] | None:
 def first_full_date(text: str) -> date | None:
     """The first date with day precision and a year in `text` (datelines, date lines)."""
     for d in find_dates(text):
-        if d.kind in {"iso", "mdy", "dmy"}:
+        if d.kind in FULL_DAY_KINDS:
             r = resolve(d, None)
             if r:
                 return date.fromisoformat(r[0])

@@ -13,7 +13,7 @@ from datetime import date
 from functools import cache, cached_property
 
 from cgtextract.read.companies import clean_company, subject_company
-from cgtextract.read.dates import MONTHS, DateMention, find_dates, resolve
+from cgtextract.read.dates import DAY_KINDS, MONTHS, DateMention, find_dates, resolve
 from cgtextract.read.vocab import alternation, mapping, words
 
 _ABOUT = re.compile(r"^about\s+(?:the\s+)?(.+)$", re.I)
@@ -238,6 +238,7 @@ _SEP = re.compile(r"\s*(?:--|[–—]|-(?=\s)|/|:(?=\s))\s*")
 
 
 _ANY_DIGIT = re.compile(r"\d")
+_CLOCK = re.compile(r"\s*\d{1,2}:\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:[A-Z]{2,4}\b)?\s*,?\s*")
 
 
 @cache
@@ -256,8 +257,11 @@ def parse_dateline(paragraph: str, anchor: date | None = None) -> Dateline | Non
     or an all-capital place followed by a dash ('RYE, N.H.--', 'SINGAPORE –').
     """
     head = paragraph[:320]
-    m = _PLACES.match(head)
-    if m is None:
+    clock = _CLOCK.match(head)  # '05:11 AM EDT, 08/02/2024 (MT Newswires) -- X said'
+    m = None if clock else _PLACES.match(head)
+    if clock:
+        places, pos = "", clock.end()
+    elif m is None:
         if not _wire().match(head):
             return None  # '(RTTNews) - X said ...': a wire tag without a place
         places, pos = "", 0
@@ -266,7 +270,7 @@ def parse_dateline(paragraph: str, anchor: date | None = None) -> Dateline | Non
     # day-precise dates only, and each of those holds a digit
     full = find_dates(head) if _ANY_DIGIT.search(head) else []
     # a day without its year ('OSAKA, Japan, September 27 -') takes the page's year
-    dates = {d.start: d for d in full if d.kind in {"mdy", "dmy", "iso", "md", "dm"}}
+    dates = {d.start: d for d in full if d.kind in DAY_KINDS}
     announced: date | None = None
     wire = sep = False
     while pos < len(head):
