@@ -564,7 +564,7 @@ def clause_breaks(s: Sentence, spans: list[Span]) -> list[tuple[int, int]]:
     Priority Review in December 2023': three clauses, three dates)."""
     breaks = [(m.start(), m.end()) for m in _clause_break().finditer(s.text)]
     for sp in spans:
-        if sp.label == "ACTION" and sp.text.lower().endswith("ed"):
+        if sp.label == "ACTION" and _is_verb_form(sp.text):
             rel = sp.start - s.start
             m = _LIST_COMMA.search(s.text, max(0, rel - 8), rel)
             # 'RPD designation, granted in August 2020': a participle after the designation
@@ -580,6 +580,14 @@ def clause_breaks(s: Sentence, spans: list[Span]) -> list[tuple[int, int]]:
     return sorted(set(breaks))
 
 
+def _is_verb_form(word: str) -> bool:
+    """'granted', 'accepted', and the irregular 'won', 'wins', 'got': an act as a verb, not a
+    noun ('approval', 'clearance')."""
+    low = word.lower()
+    return low.endswith("ed") or low in _IRREGULAR_ACTS
+
+
+_IRREGULAR_ACTS = frozenset(("won", "wins", "got", "gets", "gave"))
 _NOUN_TAIL = re.compile(r"\s*(?:\([A-Za-z0-9-]{2,10}\))?\s*(?:designations?|status)?\s*", re.I)
 _LIST_COMMA = re.compile(r",\s+(?:and\s+)?$")
 
