@@ -148,7 +148,7 @@ EVENTS = [
     # designations
     pytest.param(
         "The FDA granted RMAT designation to KB-101.",
-        [("rmat", "designation", "RMAT")],
+        [("rmat", "designation", "RMAT designation")],
         id="rmat",
     ),
     pytest.param(
