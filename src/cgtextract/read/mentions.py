@@ -470,7 +470,13 @@ def read_mentions(doc: DocState) -> None:
     # as one ('TG-C, the cell and gene therapy'); elsewhere they are too like 'CAR-T'
     text = doc.article.text
     for name in _letter_codes(text):
-        if norm(name) in reject or not _presented_as_product(text, name):
+        # 'CAR-T', 'BCMA-CAR', 'TCR-NK': vocabulary words joined name no product
+        parts = [p for p in name.split("-") if len(p) > 1]
+        if (
+            norm(name) in reject
+            or all(norm(p) in reject for p in parts)
+            or not _presented_as_product(text, name)
+        ):
             continue
         for s in sentences:
             for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", s.text):
@@ -533,7 +539,8 @@ def read_mentions(doc: DocState) -> None:
             s.clause_breaks = clause_breaks(s, doc.spans[s.idx])  # others: found when needed
 
 
-_LETTER_CODE = re.compile(r"(?<![\w-])([A-Z]{2,5}-[A-Z]{1,2})(?![\w-])")
+# 'TG-C', 'HEMO-CAR-T', 'ZEN-TIL': capitals joined by hyphens, no digit
+_LETTER_CODE = re.compile(r"(?<![\w-])([A-Z]{2,6}(?:-[A-Z]{1,5}){1,2})(?![\w-])")
 _HYPHEN_CAPITAL = re.compile(r"-[A-Z]")
 
 
@@ -543,7 +550,7 @@ def _letter_codes(text: str) -> set[str]:
     out = set()
     for h in _HYPHEN_CAPITAL.finditer(text):
         i = h.start()
-        while i > 0 and i > h.start() - 5 and "A" <= text[i - 1] <= "Z":
+        while i > 0 and i > h.start() - 6 and "A" <= text[i - 1] <= "Z":
             i -= 1
         m = _LETTER_CODE.match(text, i)
         if m:
