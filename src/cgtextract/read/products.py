@@ -55,6 +55,7 @@ _BRAND_TM = re.compile(r"\b([A-Z][A-Za-z0-9]{2,}|[A-Z]{3,})\s?(?:®|™|\(R\)|\(
 _PAREN_BRAND = re.compile(
     r"\s*\(\s*(?:[^()]{0,40}[;,]\s*)?([A-Z][A-Za-z]{3,}|[A-Z]{4,})\s*(?:®|™)?\s*[;,)]"
 )
+_BRAND_OR = re.compile(r"\b([A-Z][a-z]{3,}[A-Za-z]*|[A-Z]{4,})(?:®|™)?\s*,\s+or\s+$")
 _BRAND_BEFORE_PAREN = re.compile(r"\b([A-Z][A-Za-z]{3,}|[A-Z]{4,})\s+\(")
 _POSSESSIVE_BRAND = re.compile(r"(?:'s|’s|s'|s’)\s+([A-Z][A-Za-z]{3,})\s+\(")
 _BRAND_FOR_CODE = re.compile(r"\b([A-Z][A-Za-z]{3,})\s+for\s+[^().;]{2,50}\(\s*[A-Za-z]{1,6}-?\d")
@@ -235,6 +236,10 @@ def find_products(
         after = _PAREN_BRAND.match(text, inn.end - offset)
         if after and after.group(1) not in common_caps():
             add(after.start(1), after.end(1), after.group(1), "brand")
+        # 'Velzara, or tovacabtagene autoleucel,': a capitalized name the INN glosses
+        before = _BRAND_OR.search(text, max(0, inn.start - offset - 40), inn.start - offset)
+        if before and before.group(1) not in common_caps():
+            add(before.start(1), before.end(1), before.group(1), "brand")
     for m in _BRAND_BEFORE_PAREN.finditer(text) if "(" in text and out else ():
         # 'Abecma (idecabtagene vicleucel)', 'Tecartus (autologous ... cells; formerly KTE-X19)':
         # a capitalized name whose parenthesis holds another name of a product
@@ -379,6 +384,8 @@ def alias_links(text: str, mentions: list[ProductMention], offset: int) -> list[
             ) and _inside_parens(text, b.start - offset):
                 # 'X injection (brand name: Y®, Z)': names inside the parenthesis after X
                 links.append((a.name, b.name))
+            elif re.fullmatch(r"\s*(?:®|™)?\s*,\s+or\s+", between) and b.kind == "inn":
+                links.append((a.name, b.name))  # 'Velzara, or tovacabtagene autoleucel'
             elif (
                 _NAMED_AS.fullmatch(between)
                 or re.search(rf"\b(?:{alias_cues()})\s*:?\s*$", between)
