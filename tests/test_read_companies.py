@@ -17,11 +17,6 @@ _NO_CITY_VOCABULARY = pytest.mark.xfail(
     strict=True,
     reason="no vocabulary of cities: a one-word capitalized city passes is_company",
 )
-_NATIONAL_DESCRIPTOR = pytest.mark.xfail(
-    strict=True,
-    reason="'<Nationality> biotech X': 'biotech' is a company head word, so the descriptor "
-    "is kept as part of the name",
-)
 
 
 @pytest.mark.parametrize(
@@ -91,7 +86,6 @@ _NATIONAL_DESCRIPTOR = pytest.mark.xfail(
             "Korean biotech Daeyang Cell Co., Ltd. said the MFDS approved its product.",
             "Daeyang Cell",
             id="nationality-biotech",
-            marks=_NATIONAL_DESCRIPTOR,
         ),
     ],
 )
@@ -132,16 +126,11 @@ def test_subject_that_is_no_company(sentence: str) -> None:
             "Chinese biotech Xenlo Therapeutics",
             "Xenlo Therapeutics",
             id="nationality-biotech",
-            marks=_NATIONAL_DESCRIPTOR,
         ),
         pytest.param(
             "Shanghai-headquartered Xenlo Biotech",
             "Xenlo Biotech",
             id="city-headquartered",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="only '-based' descriptors are cut before the name; '-headquartered' stays",
-            ),
         ),
     ],
 )
@@ -216,9 +205,6 @@ def test_legal_names_ignores_suffix_words_without_a_name() -> None:
     assert legal_names("the company, its AG subsidiary and an LLC structure") == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="'Pte. Ltd.' (Singapore) is no legal suffix: 'Pte.' stays in the name"
-)
 def test_legal_names_singapore_suffix() -> None:
     assert legal_names("Marlin Cell Pte. Ltd. signed the agreement.") == ["Marlin Cell"]
 

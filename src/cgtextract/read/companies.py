@@ -95,11 +95,15 @@ def clean_company(raw: str) -> str | None:
     # 'X based in Shanghai', 'X headquartered in Tokyo': the place follows the name
     name = re.split(r"\s+(?:based|headquartered|located)\s+in\s", name, maxsplit=1)[0]
     # 'Cambridge, Mass.-based Beam Therapeutics', 'U.S.-based X'
-    based = max(name.rfind("-based "), name.rfind("–based "))
-    if based >= 0:
-        name = name[based + len("-based ") :]
+    based = _PLACE_BASED.search(name)
+    if based:
+        name = name[based.end() :]
     name = strip_legal(_name_tail(strip_legal(name)))
     return name if is_company(name) else None
+
+
+# 'Cambridge, Mass.-based X', 'Shanghai-headquartered X': a place joined to a participle
+_PLACE_BASED = re.compile(r"^.*[-–](?:based|headquartered|founded|listed)\s+")
 
 
 def _name_tail(name: str) -> str:
@@ -133,7 +137,9 @@ def _joiner(tokens: list[str], i: int) -> bool:
         return False
     if word in _joiners():
         return i + 1 < len(tokens) and _capital(tokens[i + 1])
-    return word.lower() in _lower_heads()
+    # a lower-case head ends a name ('Mustang bio'); before more capitals it is a descriptor
+    # ('Korean biotech Daeyang Cell')
+    return word.lower() in _lower_heads() and i + 1 == len(tokens)
 
 
 @cache
