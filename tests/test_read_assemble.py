@@ -159,11 +159,6 @@ def test_same_act_on_two_dates_is_two_events(text: str, rows: list[tuple[object,
             "the FDA has placed a clinical hold on KB-101 and KB-202 after a patient death.",
             [("KB-101", "clinical_hold", None), ("KB-202", "clinical_hold", None)],
             id="one-hold-two-products-object",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a hold 'on KB-101 and KB-202' reaches only the nearest product: one "
-                "event instead of one per product",
-            ),
         ),
     ],
 )

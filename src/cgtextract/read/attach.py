@@ -434,8 +434,9 @@ def _cue_products(
                 if k not in seen_keys and m.end <= cue.start and m.kind != "short_inn":
                     seen_keys.add(k)
                     chosen.append(m)
-        if cue.event_type == "approval":
-            # 'approved A (...) for X, and B (...) for Y': every product listed after the act
+        if cue.event_type in {"approval", "clinical_hold", "clinical_hold_lift"}:
+            # 'approved A (...) for X, and B (...) for Y', 'placed a hold on A and B': every
+            # product listed after the act (one hold on two products is two events)
             later = [c.start for c in find_cues(doc, s) if c.start > cue.start]
             stop = min(later, default=s.end)
             seen = {key}
