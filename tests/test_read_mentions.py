@@ -161,11 +161,6 @@ def _products(text: str) -> list[list[str]]:
             "TG-C, the cell and gene therapy for knee osteoarthritis, was cleared by the FDA.",
             [["TG-C"]],
             id="apposition-the",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="_presentation's apposition takes 'a', 'its', 'our' but not 'the', "
-                "though the comment in read_mentions gives 'TG-C, the cell and gene therapy'",
-            ),
         ),
     ],
 )

@@ -591,7 +591,7 @@ def _presentation() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     return (
         re.compile(rf"(?:'s|’s|s'|s’|\b(?:{nouns}))\s+$"),
         re.compile(r"\b(?:of|with|for|to|dose)\s+$"),
-        re.compile(r",\s+(?:an?|its|our)\s|\s+(?:is|was)\s+(?:an?|the|our|its)\s"),
+        re.compile(r",\s+(?:an?|its|our|the)\s|\s+(?:is|was)\s+(?:an?|the|our|its)\s"),
     )
 
 
