@@ -206,13 +206,8 @@ EVENTS = [
     ),
     pytest.param(
         "The NMPA included KB-101 in the breakthrough therapy program.",
-        [("breakthrough_therapy", "designation", "breakthrough therapy")],
+        [("breakthrough_therapy", "designation", "breakthrough therapy program")],
         id="china-breakthrough-inclusion",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="'included ... in the breakthrough therapy program' has no grant verb the "
-            "designation rule knows",
-        ),
     ),
     # complete response letters and holds
     pytest.param(
