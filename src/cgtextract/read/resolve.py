@@ -8,7 +8,7 @@ from functools import cache, lru_cache
 from cgtextract.read.companies import clean_company, company_heads, strip_legal, subject_company
 from cgtextract.read.document import DocState, Product, Span, Why
 from cgtextract.read.layout import Sentence, parse_dateline
-from cgtextract.read.mentions import about_product, diseases_in
+from cgtextract.read.mentions import ANAPHOR_START, about_product, diseases_in
 from cgtextract.read.products import (
     ProductMention,
     alias_cues,
@@ -35,6 +35,9 @@ def new_product() -> re.Pattern[str]:
     return re.compile(rf"\b(?:a|an|another)\s+(?:[\w-]+\s+){{0,4}}?(?:{nouns})\b", re.I)
 
 
+_ANAPHOR_IS = re.compile(
+    r"^(?:It|This|The (?:drug|therapy|product|candidate))\s+(?:is|was|has been)\b"
+)
 _ANAPHOR_ALL = re.compile(r"^(?:Both|The two|These|All (?:three|four|of these)|The three)\b")
 
 
@@ -173,7 +176,12 @@ def profile_products(
                     # weight: the product's own name or description 3, a sentence naming it
                     # 2, a sentence that only an anaphor ties to it 1
                     weight = 3 if any(x <= sp.start < y for x, y in own) else 2
-                    p.cues.append((sp.start, sp.id, weight if key in named else 1, sp.end))
+                    # 'It is derived from iPSCs': a sentence whose subject is the product's
+                    # pronoun describes it as surely as one naming it
+                    told = key in named or bool(ANAPHOR_START.match(s.text))
+                    if key not in named and _ANAPHOR_IS.match(s.text):
+                        weight = 3  # 'It is derived from iPSCs': its own description
+                    p.cues.append((sp.start, sp.id, weight if told else 1, sp.end))
                     continue
                 if any(x <= sp.start < y for x, y in inside_names) and not _descriptive_at(
                     doc, s, sp.start
