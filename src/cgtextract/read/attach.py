@@ -577,6 +577,8 @@ def _named_act(doc: DocState, cue: Cue) -> bool:
     """'further to its NDA filing acceptance': an act named as a thing the company has, with
     nothing of its own after it, is referred to, not reported on the day of the text."""
     text = doc.article.text
+    if cue.rule == "hold_in_place":
+        return True  # 'remains on clinical hold': a status, not the day's act
     word = text[cue.start : cue.end].lower()
     before = max(0, cue.start - 60)
     if _PATH_BEFORE.search(text, before, cue.start) and not _object_after().match(text, cue.end):

@@ -212,6 +212,15 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             cues.append(
                 Cue("ind_clearance", "ind_clearance", dc.start, dc.end, "trial_approval_notice")
             )
+        # 'remains on clinical hold', "the FDA's partial clinical hold on X": a hold in place
+        if (
+            dc.id == "hold"
+            and not any(c.kind in {"clinical_hold", "clinical_hold_lift"} for c in cues)
+            and not any(sp.label == "ACTION" and sp.id == "lift" for sp in spans)
+            and _hold_in_place().search(doc.article.text, max(s.start, dc.start - 40), dc.start)
+            and not _hedged(s, dc.start, actions)
+        ):
+            cues.append(Cue("clinical_hold", "clinical_hold", dc.start, dc.end, "hold_in_place"))
         # 'a review that had ended with a Complete Response Letter in 2020': the letter is the
         # act, whatever verb brings it in, when its clause dates it or names its agency
         lo, hi = clause_bounds(s, dc.start)
@@ -510,6 +519,17 @@ def _allowed_trial() -> re.Pattern[str]:
     verbs = alternation("grammar.jsonl", "ALLOW_VERB")
     return re.compile(
         rf"\b(?:{verbs})\s+(?:the\s+|its\s+|a\s+)?[^.;]{{0,60}}?\b(?:study|trial)\b[^.;]{{0,60}}$",
+        re.I,
+    )
+
+
+@cache
+def _hold_in_place() -> re.Pattern[str]:
+    """'remains on clinical hold', "the FDA's partial clinical hold": a hold in place."""
+    verbs = alternation("grammar.jsonl", "STATUS_VERB")
+    return re.compile(
+        rf"(?:\b(?:{verbs})\s+(?:on|under)\s+(?:an?\s+)?"
+        r"|\b(?:FDA|agency|regulator)['’]s\s+)(?:partial\s+|full\s+)?$",
         re.I,
     )
 
