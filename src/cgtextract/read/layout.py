@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 
 from cgtextract.read.companies import clean_company, subject_company
 from cgtextract.read.dates import DAY_KINDS, MONTHS, DateMention, find_dates, resolve
@@ -247,6 +247,7 @@ def _wire() -> re.Pattern[str]:
     return re.compile(rf"\s*(?:/\s*(?:{wires})(?:-\w+)?\s*/|\(\s*(?:{wires})\s*\))", re.I)
 
 
+@lru_cache(maxsize=512)  # the lead is parsed by the frame, the company and the date rules
 def parse_dateline(paragraph: str, anchor: date | None = None) -> Dateline | None:
     """The dateline grammar of wires and newsrooms, markers as data (patterns/layout.jsonl).
 
