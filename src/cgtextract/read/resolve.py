@@ -75,7 +75,7 @@ def cluster_products(doc: DocState) -> tuple[dict[int, Product], dict[str, int]]
                 ):
                     union(focus.name, m.name)
         focus = focus_mention(s, ments) or focus
-    # 'relma-cel' is the short form of 'relmacabtagene autoleucel' wherever each stands: the
+    # 'velo-cel' is the short form of 'velocabtagene autoleucel' wherever each stands: the
     # USAN short name keeps the first word's opening letters and the '-cel' of a cell product
     ments_all = [m for ms in doc.products.values() for m in ms]
     inns = {m.name for m in ments_all if m.kind == "inn" and m.name.lower().endswith("cel")}
@@ -329,8 +329,8 @@ def _gene_score(text: str, sp: Span) -> int:
 @cache
 def _owner_rx() -> re.Pattern[str]:
     """'developed by Belief BioMed', 'the CAR-T therapy from Bristol Myers Squibb (BMS)', 'an
-    IND application from Shanghai-based Grit Biotechnology for GT201', 'marketed as Qartemi by
-    Immuneel Therapeutics', 'a BLA that Veldren resubmitted on July 8'."""
+    IND application from Shanghai-based Korvex Biotechnology for KX-201', 'marketed as Velzara
+    by Halvern Therapeutics', 'a BLA that Veldren resubmitted on July 8'."""
     nouns = (
         alternation("grammar.jsonl", "PRODUCT_NOUN")
         + "|"
@@ -357,7 +357,7 @@ def _owner(segment: str, doc: DocState) -> str | None:
 
 
 def _possessive_owner(mention: ProductMention, s: Sentence, doc: DocState) -> str | None:
-    """'Curocell's anbalcabtagene autoleucel', 'BMS' CD19-directed CAR-T therapy Breyanzi'."""
+    """'Korvane's velocabtagene autoleucel', 'Halvern Bio's CD19-directed CAR-T therapy Velzara'."""
     before = s.text[: mention.start - s.start]
     m = re.search(
         r"((?:[A-Z][\w&.-]*\s){0,3}[A-Za-z][\w&.-]*)(?:'s|’s|(?<=[sS])'|(?<=[sS])’)\s+"
@@ -371,7 +371,7 @@ def _possessive_owner(mention: ProductMention, s: Sentence, doc: DocState) -> st
         and not m.group(1).lower().startswith(("it", "the ", "a "))
     ):
         return _expand_company(strip_legal(m.group(1)), doc)
-    # 'GT101, Grit's non-engineered TIL product, ...': the owner in an apposition after it
+    # 'KX-101, Korvex's non-engineered TIL product, ...': the owner in an apposition after it
     m = _apposed_owner().match(s.text, mention.end - s.start)
     if m and m.group(1).lower() not in words("grammar.jsonl", "NOT_OWNER"):
         return _expand_company(strip_legal(m.group(1)), doc)
@@ -499,7 +499,7 @@ def product_target(p: Product, modality: str | None) -> str | None:
 
 def product_company(doc: DocState, p: Product) -> str | None:
     """The company that holds a product (SCHEMA.md): an owner named where it first appears
-    ("Curocell's anbalcabtagene autoleucel"), else the company that opens that sentence
+    ("Korvane's velocabtagene autoleucel"), else the company that opens that sentence
     ('Separately, Trenholm Biologics said the FDA placed a hold on TB-450') or closes it as
     its source, else the dateline's announcer, else one the text names as its developer,
     else the announcer of its paragraph or the latest before it; a possessive in a headline

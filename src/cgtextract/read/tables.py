@@ -66,7 +66,7 @@ def table_drafts(
 
 
 def _row_products(doc: DocState, s: Sentence) -> list[ProductMention]:
-    """The product column's names; a table without one ('Regulatory history of DELYTACT in
+    """The product column's names; a table without one ('Regulatory history of VELTRA in
     Japan': Date | Milestone) is about the product its introduction, else the text, names."""
     product_cell = cell(s, "product")
     if product_cell is not None:
