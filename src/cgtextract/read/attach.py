@@ -139,11 +139,16 @@ def regulators_of(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
 _FROM_BY = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:from|by)\s+(?:both\s+)?(?:the\s+)?")
 # between two agencies of one act: an acronym in brackets, a scope ('for the EU and EEA'),
 # then the conjunction
+_PLACE_NAME = r"[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3}"
 _COORDINATION = re.compile(
     r"\s*\)?\s*(?:\([^)]*\))?"
-    r"(?:\s*(?:for|in|across)\s+(?:the\s+)?[A-Z][\w.-]*(?:\s+(?:and|&)\s+(?:the\s+)?[A-Z][\w.-]*)?)?"
+    # a scope: 'for the EU and EEA', 'for the European Union and European Economic Area'
+    rf"(?:\s*(?:for|in|across)\s+(?:the\s+)?{_PLACE_NAME}"
+    rf"(?:\s+(?:and|&)\s+(?:the\s+)?{_PLACE_NAME})?)?"
     r"\s*(?:,|and|&|, and|as well as|or|and/or)\s+(?:both\s+)?"
-    r"(?:(?:by|from|in|to|with)\s+)?(?:the\s+)?(?:'s\s+|’s\s+)?"
+    r"(?:(?:by|from|in|to|with)\s+)?(?:the\s+)?"
+    # a place's possessive before the next agency: "the United Kingdom's MHRA"
+    rf"(?:(?:{_PLACE_NAME})?(?:'s|’s)\s+)?"
 )
 _SAME_AGENCY = re.compile(r"\s*\(\s*")  # 'European Commission (EC': one agency, twice named
 
@@ -440,11 +445,19 @@ def _cue_products(
             later = [c.start for c in find_cues(doc, s) if c.start > cue.start]
             stop = min(later, default=s.end)
             seen = {key}
+            last = best.end
             for m in ments:
                 k = mention_of[norm(m.name)]
-                if k not in seen and cue.start < m.start < stop and m.kind != "short_inn":
-                    seen.add(k)
-                    chosen.append(m)
+                if k in seen or not cue.start < m.start < stop or m.kind == "short_inn":
+                    continue
+                # a hold's products are a plain list ('on A and B'), not the next clause's
+                if cue.event_type != "approval" and not _PRODUCT_LIST.fullmatch(
+                    doc.article.text, last, m.start
+                ):
+                    continue
+                seen.add(k)
+                chosen.append(m)
+                last = m.end
         rule = "named_in_clause" if lo <= best.start < hi else "named_in_sentence"
         cue.why["product"] = Why("attach", rule, best.start, best.end)
         return [(mention_of[norm(m.name)], m.name, m.start) for m in chosen]
@@ -467,6 +480,9 @@ def _cue_products(
         cue.why["product"] = Why("attach", "product_in_focus_anaphora")
         return [(focus, _display(products[focus]), None)]
     return []
+
+
+_PRODUCT_LIST = re.compile(r"\s*(?:\([^()]*\))?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)")
 
 
 def _display(p: Product) -> str:
@@ -539,7 +555,13 @@ def _cue_date(
         if r and not _is_target_date(s.text, d):
             return found("date_of_the_report", r, False, d)
     announces = s.opening or _announces_now().search(doc.article.text, s.start, cue.start)
-    if day and announces and _PRESENT_PERFECT.search(doc.article.text, lo, cue.start):
+    if (
+        day
+        and announces
+        and _PRESENT_PERFECT.search(doc.article.text, lo, cue.start)
+        # 'has also been approved by ...': a standing status, not the day's news
+        and not _STATUS.search(doc.article.text, lo, cue.start)
+    ):
         # the lead's 'the FDA has granted ...' is the news of the day the text is dated (a
         # weak date: an act dated elsewhere in the text keeps its own)
         return found("present_perfect_in_the_lead", (day.isoformat(), "day"), False)

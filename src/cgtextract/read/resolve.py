@@ -369,6 +369,7 @@ def _possessive_owner(mention: ProductMention, s: Sentence, doc: DocState) -> st
         and any(c.isupper() for c in m.group(1))
         and m.group(1).lower() not in words("grammar.jsonl", "NOT_OWNER")
         and not m.group(1).lower().startswith(("it", "the ", "a "))
+        and not _is_agency(doc, m.group(1))  # "the FDA's clinical hold on X"
     ):
         return _expand_company(strip_legal(m.group(1)), doc)
     # 'KX-101, Korvex's non-engineered TIL product, ...': the owner in an apposition after it
