@@ -27,10 +27,16 @@ _IN_PLACE = re.compile(r"\s+(?:[\w-]+\s+){0,2}?in\s+(?:the\s+)?", re.I)
 
 @cache
 def _backfill_rx() -> re.Pattern[str]:
-    """'the EC decision was taken on 21 August 2020', 'the agency's letter was dated ...'."""
+    """'the EC decision was taken on 21 August 2020', 'the agency's letter was dated ...',
+    'the Commission adopted its decision on ...'."""
     nouns = alternation("grammar.jsonl", "BACKFILL_NOUN")
     verbs = alternation("grammar.jsonl", "BACKFILL_VERB")
-    return re.compile(rf"\b(?:{nouns})\b[^.]{{0,60}}?\b(?:was|were|is)\s+(?:{verbs})", re.I)
+    return re.compile(
+        rf"\b(?:{nouns})\b[^.]{{0,60}}?\b(?:was|were|is)\s+(?:{verbs})"
+        # 'The Commission adopted its decision on December 17, 2020'
+        rf"|\b(?:{verbs})\s+(?:its|the|their|a)\s+(?:[\w-]+\s+){{0,2}}(?:{nouns})\b",
+        re.I,
+    )
 
 
 _ALSO = re.compile(r"\balso\b", re.I)
@@ -149,6 +155,8 @@ _COORDINATION = re.compile(
     r"(?:(?:by|from|in|to|with)\s+)?(?:the\s+)?"
     # a place's possessive before the next agency: "the United Kingdom's MHRA"
     rf"(?:(?:{_PLACE_NAME})?(?:'s|’s)\s+)?"
+    # a description before the agency's acronym: 'the European agency (EMA)'
+    r"(?:(?:[A-Za-z][\w.-]*\s+){0,3}(?:agency|regulator|authority|authorities)\s*\(\s*)?"
 )
 _SAME_AGENCY = re.compile(r"\s*\(\s*")  # 'European Commission (EC': one agency, twice named
 
@@ -390,6 +398,16 @@ def _event_indications(
     return diseases_in(doc, s, lo, min(end, cue.until or end))
 
 
+def _dated_by_the_day(doc: DocState, d: Draft) -> bool:
+    """Was the draft dated only by the text's own day ('today', the lead's present perfect)?"""
+    why = d.why.get("date")
+    if why is None:
+        return False
+    if why.start is None:
+        return why.rule in {"today_is_the_text_date", "present_perfect_in_the_lead"}
+    return doc.article.text[why.start : why.end].lower() in {"today", "recently"}
+
+
 def _backfill(doc: DocState, s: Sentence, drafts: list[Draft]) -> None:
     """'the EC decision was taken on 21 August 2020' dates the event just reported."""
     regs = {sp.id for sp in doc.spans[s.idx] if sp.label == "REGULATOR"}
@@ -401,7 +419,9 @@ def _backfill(doc: DocState, s: Sentence, drafts: list[Draft]) -> None:
         for d in reversed(drafts):
             if d.sentence.idx < s.idx - 2:
                 break
-            if d.date is None and (not regs or d.regulator in regs):
+            # an undated act, or one only the text's day dated ('today announced that X has
+            # been granted'), which the decision's own date corrects
+            if (d.date is None or _dated_by_the_day(doc, d)) and (not regs or d.regulator in regs):
                 d.date, d.precision, d.own_date = r[0], r[1], True
                 d.why["date"] = Why("attach", "date_told_in_a_later_sentence", s.start, s.end)
                 return
