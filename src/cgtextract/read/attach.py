@@ -294,8 +294,12 @@ def date_round_up(doc: DocState, drafts: list[Draft]) -> None:
     """A monthly round-up's title month dates its undated 'received'/'announced' items."""
     if doc.frame.period:
         for d in drafts:
-            if d.date is None and re.search(
-                r"\b(?:received|announced|obtained|won|secured)\b", d.sentence.text
+            verb = re.search(r"\b(?:received|announced|obtained|won|secured)\b", d.sentence.text)
+            if (
+                d.date is None
+                and verb
+                # 'the product earlier obtained ...' is not the month's news
+                and not _EARLIER.search(d.sentence.text, max(0, verb.start() - 20), verb.start())
             ):
                 d.date, d.precision = doc.frame.period
                 d.why["date"] = Why("attach", "month_of_the_round_up")

@@ -101,6 +101,8 @@ class DocState:
         self.read: set[int] = set()  # the sentences worth reading (the spaCy pass's)
         # sentence -> where its disease heads stand (sentence offsets), found once
         self.disease_heads: dict[int, list[tuple[int, int]]] = {}
+        # short name -> the descriptive product name it stands for ('ELPIS' -> 'ELPIS Human ...')
+        self.short_names: dict[str, str] = {}
         self.abbrev: dict[str, str] = {}
         self._abbrev_hits: dict[int, list[tuple[int, str]]] = {}
 

@@ -466,6 +466,7 @@ def read_mentions(doc: DocState) -> None:
             extra = descriptive_product(s, doc.products[s.idx])
             if extra:
                 doc.products[s.idx] = sorted([*doc.products[s.idx], extra], key=lambda m: m.start)
+    _short_names(doc, reject)
     # capital letters joined by a hyphen ('TG-C') name a product where the text presents them
     # as one ('TG-C, the cell and gene therapy'); elsewhere they are too like 'CAR-T'
     text = doc.article.text
@@ -605,6 +606,34 @@ def _company_words(doc: DocState) -> set[str]:
             out.add(norm(name))
             out.add(norm(name.split()[0]))
     return out
+
+
+_CAPS_WORD = re.compile(r"[A-Z]{3,}")
+
+
+def _short_names(doc: DocState, reject: Collection[str]) -> None:
+    """'ELPIS Human Umbilical Cord Mesenchymal Stem Cell Injection' is 'ELPIS' where the text
+    names it short ('ELPIS injection: ...'): a capitalized first word of a descriptive
+    product name stands for the product wherever it stands alone."""
+    shorts = {}
+    for ms in doc.products.values():
+        for m in ms:
+            first = m.name.split()[0] if m.kind == "descriptive" and " " in m.name else ""
+            if _CAPS_WORD.fullmatch(first) and norm(first) not in reject:
+                shorts[first] = m.name
+    if not shorts:
+        return
+    rx = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, shorts)) + r")(?![\w-])")
+    for s in doc.frame.sentences:
+        have = doc.products[s.idx]
+        extra = [
+            ProductMention(s.start + m.start(), s.start + m.end(), m.group(1), "short")
+            for m in rx.finditer(s.text)
+            if not any(p.start <= s.start + m.start() < p.end for p in have)
+        ]
+        if extra:
+            doc.products[s.idx] = sorted(have + extra, key=lambda p: p.start)
+    doc.short_names.update(shorts)
 
 
 def descriptive_product(s: Sentence, found: list[ProductMention]) -> ProductMention | None:

@@ -75,6 +75,8 @@ def cluster_products(doc: DocState) -> tuple[dict[int, Product], dict[str, int]]
                 ):
                     union(focus.name, m.name)
         focus = focus_mention(s, ments) or focus
+    for short, full in doc.short_names.items():
+        union(full, short)  # 'ELPIS' for 'ELPIS Human Umbilical Cord ... Injection'
     # 'velo-cel' is the short form of 'velocabtagene autoleucel' wherever each stands: the
     # USAN short name keeps the first word's opening letters and the '-cel' of a cell product
     ments_all = [m for ms in doc.products.values() for m in ms]
