@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-from cgtextract.read.vocab import SPANS_KEY, alternation, build_nlp, words
+from cgtextract.read.vocab import alternation, name_spans, words
 
 
 @cache
@@ -234,9 +234,8 @@ def is_company(name: str) -> bool:
         return False  # a clause or a place ('Tokyo, Japan'), not a name
     if name.isupper() and len(tokens) > 1 and not any(h.upper() in name for h in company_heads()):
         return False  # 'SANTA MONICA'
-    sdoc = build_nlp()(name)
-    for sp in sdoc.spans[SPANS_KEY]:
-        whole = sp.start_char == 0 and sp.end_char == len(name)
-        if sp.label_ in _NOT_ORG_SPANS or (sp.label_ == "COUNTRY" and whole):
+    for label, start, end in name_spans(name):
+        whole = start == 0 and end == len(name)
+        if label in _NOT_ORG_SPANS or (label == "COUNTRY" and whole):
             return False
     return True

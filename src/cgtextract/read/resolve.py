@@ -17,7 +17,7 @@ from cgtextract.read.products import (
     inn_cues,
     norm,
 )
-from cgtextract.read.vocab import SPANS_KEY, alternation, build_nlp, load_patterns, words
+from cgtextract.read.vocab import alternation, load_patterns, name_spans, words
 
 
 @cache
@@ -598,8 +598,7 @@ def _is_agency(doc: DocState, name: str) -> bool:
 
 @lru_cache(maxsize=4096)  # bounded: a long run meets many names
 def _names_agency(name: str) -> bool:
-    sdoc = build_nlp()(name)
-    return any(sp.label_ in {"REGULATOR", "COUNTRY"} for sp in sdoc.spans[SPANS_KEY])
+    return any(label in {"REGULATOR", "COUNTRY"} for label, _, _ in name_spans(name))
 
 
 def products_names(doc: DocState) -> list[list[str]]:

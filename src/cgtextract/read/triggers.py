@@ -633,14 +633,16 @@ def _hedged(s: Sentence, pos: int, actions: list[Span], filing: bool = False) ->
     lo, hi = clause_bounds(s, pos)
     if not filing and _hedge_after().match(s.text, pos - s.start, hi - s.start):
         return True  # 'Approval of allogeneic products remains uncertain'
-    w_lo, w_hi = lo - s.start, pos - s.start
-    window = s.text[w_lo:w_hi]
-    for d in reversed(s.dates):  # 'In May 2020' is a date, not a modal
-        if w_lo <= d.start and d.end <= w_hi:
-            window = window[: d.start - w_lo] + " DATE " + window[d.end - w_lo :]
-    words = window.split()
     if s.text.lstrip().lower().startswith(("if ", "when ", "once ", "should ", "upon ")):
         return True
     if _condition_scope().search(s.text, 0, pos - s.start):
         return True
+    w_lo, w_hi = lo - s.start, pos - s.start
+    window = s.text[w_lo:w_hi]
+    if not _hedge().search(" ".join(window.split())):
+        return False  # no hedge word at all: the dates need not be looked at
+    for d in reversed(s.dates):  # 'In May 2020' is a date, not a modal
+        if w_lo <= d.start and d.end <= w_hi:
+            window = window[: d.start - w_lo] + " DATE " + window[d.end - w_lo :]
+    words = window.split()
     return bool(_hedge().search(" ".join(words[-12:])))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -164,4 +164,13 @@ def shared_nlp() -> Language:
     if _served > RELOAD_AFTER:
         _served = 1
         build_nlp.cache_clear()
+        name_spans.cache_clear()
     return build_nlp()
+
+
+@lru_cache(maxsize=8192)  # bounded: a long run meets many names
+def name_spans(name: str) -> tuple[tuple[str, int, int], ...]:
+    """(label, start, end) of the vocabulary spans of a short text such as a would-be company
+    name: read once, whichever rule asks (is it an agency, a disease, a country?)."""
+    sdoc = build_nlp()(name)
+    return tuple((sp.label_, sp.start_char, sp.end_char) for sp in sdoc.spans[SPANS_KEY])
