@@ -439,14 +439,7 @@ def test_table_rows_become_cells_with_roles(release: Frame) -> None:
         ("Milestone", "action"),
         ("Status", "action"),
         ("Notes", "other"),
-        pytest.param(
-            "Regulatory action",
-            "action",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the longest header word wins: 'Regulatory' makes the column a regulator",
-            ),
-        ),
+        ("Regulatory action", "action"),
     ],
 )
 def test_column_role(header: str, role: str) -> None:

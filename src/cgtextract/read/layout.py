@@ -61,11 +61,14 @@ def _column_roles() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 def column_role(header: str) -> str:
     """The role of a column from its header: product, company, date, regulator, country,
-    indication, action; 'other' when no word of the header tells."""
+    indication, action (the word that stands last decides); 'other' when no word tells."""
+    # the head noun comes last in English: 'Regulatory action' is an action column
+    best: tuple[int, str] | None = None
     for rx, role in _column_roles():
-        if rx.search(header):
-            return role
-    return "other"
+        m = rx.search(header)
+        if m and (best is None or m.start() > best[0]):
+            best = (m.start(), role)
+    return best[1] if best else "other"
 
 
 def _cells(line: str, offset: int) -> list[tuple[int, int, str]]:
