@@ -108,13 +108,19 @@ def rescan_names(doc: DocState) -> None:
     names = {
         m.name for ms in doc.products.values() for m in ms if m.kind in {"brand", "inn", "alias"}
     }
+    mark_names(doc, names, "brand", re.I)
+
+
+def mark_names(doc: DocState, names: Collection[str], kind: str, flags: int = 0) -> None:
+    """Every place where one of `names` stands as a whole word, outside the names already
+    found there, becomes a mention of `kind` (a name met once, found again everywhere)."""
     if not names:
         return
     rx = re.compile(
         r"(?<![\w-])("
         + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
         + r")(?![\w-])",
-        re.I,
+        flags,
     )
     for s in doc.frame.sentences:
         have = doc.products[s.idx]
@@ -122,7 +128,7 @@ def rescan_names(doc: DocState) -> None:
         for m in rx.finditer(s.text):
             st, en = s.start + m.start(), s.start + m.end()
             if not any(p.start < en and st < p.end for p in have):
-                extra.append(ProductMention(st, en, m.group(1), "brand"))
+                extra.append(ProductMention(st, en, m.group(1), kind))
         if extra:
             doc.products[s.idx] = sorted(have + extra, key=lambda p: p.start)
 
@@ -470,23 +476,17 @@ def read_mentions(doc: DocState) -> None:
     # capital letters joined by a hyphen ('TG-C') name a product where the text presents them
     # as one ('TG-C, the cell and gene therapy'); elsewhere they are too like 'CAR-T'
     text = doc.article.text
+    letter_codes = []
     for name in _letter_codes(text):
         # 'CAR-T', 'BCMA-CAR', 'TCR-NK': vocabulary words joined name no product
         parts = [p for p in name.split("-") if len(p) > 1]
-        if (
+        if not (
             norm(name) in reject
             or all(norm(p) in reject for p in parts)
             or not _presented_as_product(text, name)
         ):
-            continue
-        for s in sentences:
-            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", s.text):
-                st = s.start + m.start()
-                if not any(p.start <= st < p.end for p in doc.products[s.idx]):
-                    doc.products[s.idx] = sorted(
-                        [*doc.products[s.idx], ProductMention(st, st + len(name), name, "code")],
-                        key=lambda p: p.start,
-                    )
+            letter_codes.append(name)
+    mark_names(doc, letter_codes, "code")
     # a code the text also presents as a product ('Astellas' AT132', 'AT132, an AAV8-based
     # gene therapy') is the product its 'AT132 trial' tests, not a study's name
     studies = {x for x in studies if not _presented_as_product(doc.article.text, x)}
@@ -621,18 +621,7 @@ def _short_names(doc: DocState, reject: Collection[str]) -> None:
             first = m.name.split()[0] if m.kind == "descriptive" and " " in m.name else ""
             if _CAPS_WORD.fullmatch(first) and norm(first) not in reject:
                 shorts[first] = m.name
-    if not shorts:
-        return
-    rx = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, shorts)) + r")(?![\w-])")
-    for s in doc.frame.sentences:
-        have = doc.products[s.idx]
-        extra = [
-            ProductMention(s.start + m.start(), s.start + m.end(), m.group(1), "short")
-            for m in rx.finditer(s.text)
-            if not any(p.start <= s.start + m.start() < p.end for p in have)
-        ]
-        if extra:
-            doc.products[s.idx] = sorted(have + extra, key=lambda p: p.start)
+    mark_names(doc, list(shorts), "short")
     doc.short_names.update(shorts)
 
 
