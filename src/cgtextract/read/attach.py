@@ -7,7 +7,7 @@ from functools import cache
 
 from cgtextract.read.dates import DateMention
 from cgtextract.read.document import Cue, DocState, Draft, Product, Span, Why
-from cgtextract.read.layout import Sentence, parse_dateline
+from cgtextract.read.layout import Sentence
 from cgtextract.read.mentions import about_product, diseases_in
 from cgtextract.read.products import ProductMention, focus_mention, norm
 from cgtextract.read.resolve import all_diseases, new_product, product_segments, pronoun_product
@@ -540,7 +540,7 @@ def _cue_date(
 
     if _named_act(doc, cue):
         # the day of the text (its dateline, 'today') is not the day of an act it refers to
-        head = _dateline_end(s)
+        head = _dateline_end(doc, s)
         dates = [d for d in dates if d.kind != "today" and d.start >= head]
     # the first date after the act in its clause: 'granted ... on December 22'
     after = [d for d in dates if rel_cue <= d.start and s.start + d.start < hi]
@@ -552,7 +552,7 @@ def _cue_date(
     for d in reversed(before):
         r = ok(d)
         if r and not _is_target_date(s.text, d):
-            if _standing_status(s, d, rel_cue):
+            if _standing_status(doc, s, d, rel_cue):
                 return None
             return found("date_before_the_act_in_its_clause", r, True, d)
     lead = [d for d in dates if d.start < 30 or (s.lead and d.start < 160)]
@@ -625,33 +625,33 @@ def _named_act(doc: DocState, cue: Cue) -> bool:
     text = doc.article.text
     if cue.rule == "hold_in_place":
         return True  # 'remains on clinical hold': a status, not the day's act
-    word = text[cue.start : cue.end].lower()
+    if _object_after().match(text, cue.end):
+        return False  # 'the acceptance of X': the act has words of its own
     before = max(0, cue.start - 60)
-    if _PATH_BEFORE.search(text, before, cue.start) and not _object_after().match(text, cue.end):
+    if _PATH_BEFORE.search(text, before, cue.start):
         return True
-    return (
-        word.endswith(("ance", "ion", "al", "ing"))
-        and bool(_OWNED_BEFORE.search(text, before, cue.start))
-        and not _object_after().match(text, cue.end)
+    word = text[cue.start : cue.end].lower()
+    return word.endswith(("ance", "ion", "al", "ing")) and bool(
+        _OWNED_BEFORE.search(text, before, cue.start)
     )
 
 
 _STATUS = re.compile(r"\b(?:also|already|previously|earlier|formerly)\b", re.I)
 
 
-def _standing_status(s: Sentence, d: DateMention, rel_cue: int) -> bool:
+def _standing_status(doc: DocState, s: Sentence, d: DateMention, rel_cue: int) -> bool:
     """'CITY, May 2, 2024 - X said its therapy has also been approved by ...': the dateline
     dates the report, and 'also'/'already' make the act a standing status, not its news."""
-    end = _dateline_end(s)
+    end = _dateline_end(doc, s)
     return d.end <= end and bool(_STATUS.search(s.text, end, rel_cue))
 
 
-def _dateline_end(s: Sentence) -> int:
-    """Where a lead sentence's dateline ends (0 for a sentence without one)."""
-    if not s.lead:
+def _dateline_end(doc: DocState, s: Sentence) -> int:
+    """Where the dateline the frame found ends in this sentence (0 for one without it)."""
+    end = doc.frame.dateline_end
+    if not s.lead or end is None or not s.start < end:
         return 0
-    line = parse_dateline(s.text)
-    return len(s.text) - len(line.rest) if line else 0
+    return min(end - s.start, len(s.text))
 
 
 def _is_target_date(text: str, d: DateMention) -> bool:

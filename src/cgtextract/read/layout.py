@@ -136,6 +136,7 @@ class Frame:
     announcer: str | None
     para_first: dict[int, str] = field(default_factory=dict)
     period: tuple[str, str] | None = None
+    dateline_end: int | None = None  # where the dateline ends in the text (None: no dateline)
 
     @cached_property
     def para_announcer(self) -> dict[int, str]:
@@ -418,6 +419,7 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
     pos = 0
     title_line = None
     dateline_para: int | None = None
+    dateline_end: int | None = None
     intro: str | None = None
     header: list[str] | None = None
     table_intro: int | None = None
@@ -445,6 +447,7 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
             found = parse_dateline(stripped, published)
             if found:
                 dateline_para = para_no
+                dateline_end = start + lead + len(stripped) - len(found.rest)
                 announced = found.announced
                 announcer = subject_company(found.rest)
         if stripped.startswith("|") and stripped.count("|") >= 3:
@@ -524,4 +527,4 @@ def build_frame(text: str, title: str | None, published: date | None) -> Frame:
             if r and r[1] in {"month", "quarter"}:
                 period = r
                 break
-    return Frame(sentences, published, announced, announcer, para_first, period)
+    return Frame(sentences, published, announced, announcer, para_first, period, dateline_end)
