@@ -251,7 +251,7 @@ def _wire() -> re.Pattern[str]:
     return re.compile(rf"\s*(?:/\s*(?:{wires})(?:-\w+)?\s*/|\(\s*(?:{wires})\s*\))", re.I)
 
 
-@lru_cache(maxsize=512)  # the lead is parsed by the frame, the company and the date rules
+@lru_cache(maxsize=512)  # the company rule parses the same first-mention sentences again
 def parse_dateline(paragraph: str, anchor: date | None = None) -> Dateline | None:
     """The dateline grammar of wires and newsrooms, markers as data (patterns/layout.jsonl).
 
