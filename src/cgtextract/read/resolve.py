@@ -599,8 +599,3 @@ def _is_agency(doc: DocState, name: str) -> bool:
 @lru_cache(maxsize=4096)  # bounded: a long run meets many names
 def _names_agency(name: str) -> bool:
     return any(label in {"REGULATOR", "COUNTRY"} for label, _, _ in name_spans(name))
-
-
-def products_names(doc: DocState) -> list[list[str]]:
-    """Every product name found in the document, sentence by sentence."""
-    return [[m.name for m in ms] for ms in doc.products.values()]
