@@ -113,3 +113,41 @@ def test_html_without_article_text_raises(html: str) -> None:
 def test_text_without_article_text_raises(text: str) -> None:
     with pytest.raises(NoContentError, match="a.txt"):
         clean_text(text, "a.txt")
+
+
+_META_PAGES = {
+    "og-title": '<html><head><meta property="og:title" content="Acme wins approval">'
+    '<meta property="article:published_time" content="2025-03-04T08:00:00Z"></head>'
+    "<body><article><p>{body}</p></article></body></html>",
+    "json-ld": '<html><head><script type="application/ld+json">{{"@type": "NewsArticle", '
+    '"headline": "Beta gets RMAT", "datePublished": "2024-11-19"}}</script></head>'
+    "<body><article><p>{body}</p></article></body></html>",
+    "title-tag-and-time": "<html><head><title>Gamma clears IND | Newswire</title></head><body>"
+    '<h1>Gamma clears IND</h1><time datetime="2023-06-30">June 30, 2023</time>'
+    "<article><p>{body}</p></article></body></html>",
+    "canonical-url-date": '<html><head><link rel="canonical" '
+    'href="https://news.example.com/2022/01/17/delta-orphan.html"></head>'
+    "<body><main><p>{body}</p></main></body></html>",
+}
+_BODY = (
+    "The company said on Monday that the agency granted the designation to its lead "
+    "product, an autologous cell therapy for a rare blood disease. " * 4
+)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [pytest.param(p.read_bytes(), id=p.name) for p in sorted(SEED.parent.rglob("*.html"))]
+    + [pytest.param(t.format(body=_BODY), id=name) for name, t in _META_PAGES.items()],
+)
+def test_title_date_and_text_as_trafilatura_with_metadata(html: str | bytes) -> None:
+    """clean_html skips trafilatura's metadata step (authors, tags, licence) and takes the
+    title and date with trafilatura's own functions: they must agree with the full step."""
+    import trafilatura
+
+    full = trafilatura.bare_extraction(html, with_metadata=True, deduplicate=False)
+    article = clean_html(html, "page.html")
+    assert full is not None
+    assert article.title == (full.title or None)
+    assert article.published == (date.fromisoformat(full.date[:10]) if full.date else None)
+    assert article.text.replace("\u00a0", " ") == full.text.strip().replace("\u00a0", " ")
