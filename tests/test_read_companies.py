@@ -87,6 +87,14 @@ _NO_CITY_VOCABULARY = pytest.mark.xfail(
             "Daeyang Cell",
             id="nationality-biotech",
         ),
+        pytest.param(
+            "Quellon bio announced that it submitted a BLA.", "Quellon bio", id="capital-lower-head"
+        ),
+        pytest.param(
+            "Corvane Therapeutics' (NASDAQ: CRVN) CAR-T candidate CV-12 got RMAT designation.",
+            "Corvane Therapeutics",
+            id="possessive-cut-by-ticker",
+        ),
     ],
 )
 def test_subject_company(sentence: str, company: str) -> None:
@@ -100,6 +108,13 @@ def test_subject_company(sentence: str, company: str) -> None:
         pytest.param("Analysts said that the approval was expected.", id="analysts"),
         pytest.param("It was granted in March.", id="pronoun"),
         pytest.param("Health Canada announced that it approved the therapy.", id="health-canada"),
+        pytest.param(
+            "US Food and Drug Administration has accepted the BLA for CV-12.", id="agency-and"
+        ),
+        pytest.param(
+            "Medicines and Healthcare products Regulatory Agency (MHRA) has approved CV-12.",
+            id="mhra-first-word",
+        ),
     ],
 )
 def test_subject_that_is_no_company(sentence: str) -> None:

@@ -148,6 +148,17 @@ def test_parse_dateline(paragraph: str, announced: date | None, rest: str) -> No
             "CAMBRIDGE, Mass.",
             id="businesswire-dashes",
         ),
+        pytest.param(
+            "NANTONG and WUXI, China, and SAN MATEO, Calif., March 2, 2022 /PRNewswire/ -- "
+            "Keltra Bio announced.",
+            "NANTONG and WUXI, China, and SAN MATEO, Calif.",
+            id="three-cities-comma-and",
+        ),
+        pytest.param(
+            "TRENTON, N.J.--()--Keltra Bio today announced a filing.",
+            "TRENTON, N.J.",
+            id="empty-wire-parentheses",
+        ),
     ],
 )
 def test_dateline_places(paragraph: str, places: str) -> None:

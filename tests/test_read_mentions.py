@@ -179,3 +179,36 @@ def test_vocabulary_spans_are_read_only_where_worth_it() -> None:
         ("ACTION", "cleared"),
     }
     assert doc.spans[quote.idx] == []  # quotes state no events: not read
+
+
+@pytest.mark.parametrize(
+    ("title", "body_has_it", "indication"),
+    [
+        pytest.param(
+            "FDA Approves Velora Graft for Extremity Vascular Trauma",
+            False,
+            "Extremity Vascular Trauma",
+            id="title-case-only-in-headline",
+        ),
+        pytest.param(
+            "FDA Approves Velora Graft for Extremity Vascular Trauma",
+            True,
+            "extremity vascular trauma",
+            id="as-the-body-writes-it",
+        ),
+    ],
+)
+def test_title_case_headline_names_its_disease(
+    title: str, body_has_it: bool, indication: str
+) -> None:
+    """Capitals in a Title Case headline say nothing about names: its disease is read too,
+    in the body's spelling when the body repeats it."""
+    from cgtextract.read import extract
+
+    tail = " Untreated extremity vascular trauma can cost a limb." if body_has_it else ""
+    text = (
+        f"{title}\nBOSTON, May 2, 2024 -- Corvane Therapeutics today announced that the U.S. "
+        f"Food and Drug Administration approved Velora Graft (VG-101).{tail}"
+    )
+    events = extract(Article(source="case.txt", text=text))
+    assert [e.indications for e in events] == [[indication]]

@@ -60,6 +60,16 @@ EVENTS = [
         [("approval", "approval", "approval")],
         id="provisional-approval",
     ),
+    pytest.param(
+        "Corvane's KB-101 got RMAT designation from the FDA.",
+        [("rmat", "designation", "RMAT designation")],
+        id="trade-press-got",
+    ),
+    pytest.param(
+        "Corvane nets Orphan Drug designation from the FDA for KB-101.",
+        [("orphan_drug", "designation", "Orphan Drug designation")],
+        id="trade-press-nets",
+    ),
     # IND clearance
     pytest.param(
         "The FDA cleared the IND for KB-101.",

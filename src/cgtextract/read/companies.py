@@ -85,13 +85,20 @@ def subject_company(text: str) -> str | None:
     if not m:
         return None
     # "X and Y today announced": the first named is the announcer
-    first = re.split(r"\s+and\s+|\s+&\s+(?=[A-Z])", m.group(1))[0]
+    subject = m.group(1)
+    first = re.split(r"\s+and\s+|\s+&\s+(?=[A-Z])", subject)[0]
+    if first != subject and any(
+        label == "REGULATOR" and start < len(first) for label, start, _ in name_spans(subject)
+    ):
+        return None  # 'The US Food and Drug Administration has ...': a regulator, not two names
     return clean_company(first)
 
 
 def clean_company(raw: str) -> str | None:
     """A candidate's descriptors taken off, legal suffix dropped; None unless it names a company."""
     name = _wire_tag().sub("", raw.strip(), count=1).strip(" ,;:-–—.")
+    # "CRISPR Therapeutics' (NASDAQ: CRSP) CAR T candidate": a possessive cut by a ticker
+    name = _POSSESSIVE_END.sub("", name)
     # 'X based in Shanghai', 'X headquartered in Tokyo': the place follows the name
     name = re.split(r"\s+(?:based|headquartered|located)\s+in\s", name, maxsplit=1)[0]
     # 'Cambridge, Mass.-based Beam Therapeutics', 'U.S.-based X'
@@ -102,6 +109,7 @@ def clean_company(raw: str) -> str | None:
     return name if is_company(name) else None
 
 
+_POSSESSIVE_END = re.compile(r"(?<=\w)['’]s\Z|(?<=s)['’]\Z")
 # 'Cambridge, Mass.-based X', 'Shanghai-headquartered X': a place joined to a participle
 _PLACE_BASED = re.compile(r"^.*[-–](?:based|headquartered|founded|listed)\s+")
 
@@ -145,6 +153,13 @@ def _joiner(tokens: list[str], i: int) -> bool:
 @cache
 def _lower_heads() -> frozenset[str]:
     return frozenset(h.lower() for h in company_heads() if " " not in h)
+
+
+@cache
+def _lower_case_heads() -> frozenset[str]:
+    """Heads some names write in lower case after a capital ('Bluebird bio' opening a
+    sentence); 'Beyond oncology' is no name."""
+    return frozenset(words("companies.jsonl", "LOWER_CASE_HEAD"))
 
 
 @cache
@@ -226,8 +241,10 @@ def is_company(name: str) -> bool:
     titles = _person_titles()
     if any(t.lower() in titles or t.lower().strip(",.") in titles for t in tokens):
         return False
-    if not name.islower() and not _capital(tokens[-1]):
-        return False  # 'Beyond oncology': a name ends on a name word unless it is all lower case
+    if not name.islower() and not _capital(tokens[-1]) and tokens[-1] not in _lower_case_heads():
+        # 'Beyond oncology': a name ends on a name word unless it is all lower case or ends
+        # on a company head ('Bluebird bio' at the start of a sentence)
+        return False
     if any(t in _calendar() for t in tokens):
         return False  # 'February', 'Monday'
     if _not_a_name().search(name):

@@ -234,9 +234,10 @@ _MONTH_AHEAD = r"(?:" + "|".join(m.capitalize() for m in MONTHS) + r")[a-z]*\.?\
 # that a day number follows (the date comes next)
 # a single hyphen joins a place's parts ('WINSTON-SALEM'); a double one ends the dateline
 _PLACE_WORD = rf"(?!{_MONTH_AHEAD})[A-Z](?:[\w.'’]|-(?!-))*"
-# 'LEIDEN, the Netherlands': a place may take 'the'
+# 'LEIDEN, the Netherlands': a place may take 'the'; 'SUZHOU, China, and PALO ALTO, Calif.'
 _PLACES = re.compile(
-    rf"{_PLACE_WORD}(?:(?:\s+|,\s*(?:the\s+)?|\s+(?:&|and)\s+(?:the\s+)?){_PLACE_WORD}){{0,11}}"
+    rf"{_PLACE_WORD}(?:(?:\s+|,\s*(?:(?:&|and)\s+)?(?:the\s+)?|\s+(?:&|and)\s+(?:the\s+)?)"
+    rf"{_PLACE_WORD}){{0,11}}"
 )
 _SEP = re.compile(r"\s*(?:--|[–—]|-(?=\s)|/|:(?=\s))\s*")
 
@@ -296,6 +297,9 @@ def parse_dateline(paragraph: str, anchor: date | None = None) -> Dateline | Non
             sep, pos = True, s.end()
             continue
         paren = re.match(r"\s*\([^()]{0,60}\)\s*", head[pos:])
+        if paren and sep and not paren.group().strip(" ()"):
+            pos += paren.end()  # 'SOMERSET, N.J.--()--': a wire name the page lost
+            continue
         if paren and (wire or announced) and re.search(r"\d{4}", paren.group()):
             pos += paren.end()  # '- (Newsfile Corp. - March 3, 2025) -'
             continue

@@ -372,6 +372,8 @@ def diseases_in(doc: DocState, s: Sentence, a: int, b: int) -> list[str]:
         st += a
         if any(x < st + len(phrase) and st < y for x, y in taken + blocked):
             continue
+        if (s.headline or s.heading) and title_cased(s.text):
+            phrase = _as_in_body(text, phrase, s.end)
         found.append((st, phrase))
         taken.append((st, st + len(phrase)))
     text_all = doc.article.text
@@ -400,8 +402,24 @@ def _heads_of(doc: DocState, s: Sentence) -> list[tuple[int, int]]:
     """A sentence's disease heads, found once (every product and act then reads its part)."""
     heads = doc.disease_heads.get(s.idx)
     if heads is None:
-        heads = doc.disease_heads[s.idx] = disease_heads(s.text)
+        text = s.text
+        if (s.headline or s.heading) and title_cased(text) and len(text.lower()) == len(text):
+            text = text.lower()  # 'for Extremity Vascular Trauma': a headline's capitals
+        heads = doc.disease_heads[s.idx] = disease_heads(text)
     return heads
+
+
+def _as_in_body(text: str, phrase: str, after: int) -> str:
+    """A Title Case headline's disease name as the body writes it, if the body repeats it."""
+    at = text.lower().find(phrase.lower(), after)
+    return text[at : at + len(phrase)] if at >= 0 else phrase
+
+
+def title_cased(text: str) -> bool:
+    """Most words of four letters or more start with a capital: a Title Case headline, whose
+    capitals say nothing about names."""
+    long = [w for w in _WORD_RUN.findall(text) if len(w) >= 4 and w[0].isalpha()]
+    return len(long) >= 3 and sum(w[0].isupper() for w in long) >= 0.7 * len(long)
 
 
 def _may_name_a_disease(doc: DocState, s: Sentence) -> bool:

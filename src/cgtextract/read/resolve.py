@@ -340,7 +340,7 @@ def _owner_rx() -> re.Pattern[str]:
     )
     name = r"(?:[A-Z][\w&.’'-]*\s?){1,4}"
     return re.compile(
-        r"(?:(?:developed|manufactured|discovered|marketed(?:\s+as\s+\S+)?|made|owned)\s+"
+        r"(?:(?:developed|manufactured|discovered|marketed(?:\s+as\s+\S+)?|made|owned|sponsored)\s+"
         rf"(?:independently\s+|jointly\s+)?by|\b(?:{nouns})\s+(?:from|by))\s+"
         rf"((?:[A-Z][\w&.-]*-based\s+)?{name})(?=\s*\(|\s+and\b|\s+for\b|[,.;]|\s*$)"
         rf"|\b(?:that|which)\s+({name})\s+(?:re)?(?:submitted|filed)\b"
@@ -363,7 +363,7 @@ def _possessive_owner(mention: ProductMention, s: Sentence, doc: DocState) -> st
     before = s.text[: mention.start - s.start]
     m = re.search(
         r"((?:[A-Z][\w&.-]*\s){0,3}[A-Za-z][\w&.-]*)(?:'s|’s|(?<=[sS])'|(?<=[sS])’)\s+"
-        r"(?:self-developed\s+|own\s+|investigational\s+|lead\s+)?(?:[\w-]+,?\s+){0,5}$",
+        r"(?:self-developed\s+|own\s+|investigational\s+|lead\s+)?(?:[\w-]+,?\s+){0,7}$",
         before,
     )
     if (
