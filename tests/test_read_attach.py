@@ -154,6 +154,12 @@ def test_regulators(lead: str, agencies: list[tuple[str, str]]) -> None:
             [("2024-03-04", "day"), ("2024-03-04", "day")],
             id="the-same-day",
         ),
+        pytest.param(
+            "Corvane Therapeutics said the FDA has accepted the BLA for KB-101 and granted it"
+            " Priority Review.",
+            [("2024-05-06", "day"), ("2024-05-06", "day")],
+            id="one-auxiliary-two-verbs",
+        ),
     ],
 )
 def test_dates(lead: str, dates: list[tuple[str, str]]) -> None:

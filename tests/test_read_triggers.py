@@ -295,6 +295,19 @@ NOT_EVENTS = [
         id="only-after-approved",
     ),
     pytest.param("The FDA approval of KB-101 remains uncertain.", id="doubt-after"),
+    pytest.param(
+        "Corvane ran two pivotal trials of KB-101 for FDA approval in lupus.",
+        id="for-approval",
+    ),
+    pytest.param(
+        "The CHMP has recommended granting a marketing authorisation for KB-101 in the EU.",
+        id="recommended-granting",
+    ),
+    pytest.param(
+        "Formal approval of KB-101 by the European Commission should follow in two months.",
+        id="should-follow",
+    ),
+    pytest.param("KB-101 is set to gain approval in Europe this summer.", id="set-to-gain"),
     # requests and eligibility
     pytest.param(
         "Corvane will request Breakthrough Therapy designation for KB-101 from the FDA.",

@@ -582,7 +582,11 @@ def _cue_date(
     if (
         day
         and announces
-        and _PRESENT_PERFECT.search(doc.article.text, lo, cue.start)
+        and (
+            _PRESENT_PERFECT.search(doc.article.text, lo, cue.start)
+            # 'has accepted the BLA and granted Priority Review': one auxiliary, two verbs
+            or _SHARED_AUXILIARY.search(doc.article.text, s.start, cue.start)
+        )
         # 'has also been approved by ...': a standing status, not the day's news
         and not _STATUS.search(doc.article.text, lo, cue.start)
     ):
@@ -636,6 +640,11 @@ def _named_act(doc: DocState, cue: Cue) -> bool:
     )
 
 
+_SHARED_AUXILIARY = re.compile(
+    r"\b(?:has|have)\s+(?:now\s+|recently\s+|also\s+)?\w+ed\b[^.;]{0,160}?\s(?:and|as\s+well\s+as)"
+    r"\s+(?:also\s+)?(?:\w+ed\b)?(?:\s+[\w-]+){0,3}\s*$",
+    re.I,
+)
 _STATUS = re.compile(r"\b(?:also|already|previously|earlier|formerly)\b", re.I)
 
 

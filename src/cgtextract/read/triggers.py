@@ -103,6 +103,8 @@ def _indefinite_filing() -> re.Pattern[str]:
     )
 
 
+_PURPOSE = re.compile(r"\bfor\s+(?:[\w.-]+\s+){0,2}$", re.I)
+_RECOMMENDED = re.compile(r"\brecommend\w*\s+(?:[\w-]+\s+){0,4}$", re.I)
 _RESTATED_DET = re.compile(r"\b(?:that|this|these|those|such)\s+$", re.I)
 
 
@@ -164,6 +166,14 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             continue
         filing = kind in {"ind_submission", "marketing_submission", "marketing_acceptance"}
         if _hedged(s, a.start, actions, filing) or _several().search(text):
+            continue
+        if kind == "approval" and (
+            (_nominal(a) and _PURPOSE.search(text, 0, a.start - s.start))
+            or _RECOMMENDED.search(text, 0, a.start - s.start)
+        ):
+            # 'submitted a BLA to the FDA for approval of X': what a filing seeks; 'has
+            # recommended granting a marketing authorisation': an opinion (a CDE's
+            # recommendation of a designation is the designation's notice: SCHEMA.md)
             continue
         lo, hi = clause_bounds(s, a.start)
         if _counted().search(doc.article.text, lo, hi):
@@ -271,7 +281,8 @@ def _gapped(s: Sentence, spans: list[Span], cues: list[Cue]) -> list[Cue]:
 
 
 _RELATIVE_OR_NOMINAL = re.compile(
-    r"\b(?:that|which)\s+(?:[\w-]+\s+){0,4}$|\b(?:its|the|their|an?)\s+(?:[\w-]+\s+){0,3}$", re.I
+    r"\b(?:that|which)\s+(?:[\w-]+\s+){0,4}$|\b(?:its|the|their|an?)\s+(?:[\w'’-]+\s+){0,3}$",
+    re.I,
 )
 
 
