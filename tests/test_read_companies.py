@@ -112,6 +112,9 @@ def test_subject_company(sentence: str, company: str) -> None:
             "US Food and Drug Administration has accepted the BLA for CV-12.", id="agency-and"
         ),
         pytest.param(
+            "The FDA approved Norvexa (Halvard Bio) for hemophilia B.", id="clause-not-a-name"
+        ),
+        pytest.param(
             "Medicines and Healthcare products Regulatory Agency (MHRA) has approved CV-12.",
             id="mhra-first-word",
         ),

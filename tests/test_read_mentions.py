@@ -212,3 +212,26 @@ def test_title_case_headline_names_its_disease(
     )
     events = extract(Article(source="case.txt", text=text))
     assert [e.indications for e in events] == [[indication]]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "brand"),
+    [
+        pytest.param("The FDA approved Norvexa for hemophilia B.", "Norvexa", id="approved"),
+        pytest.param(
+            "The FDA granted RMAT designation to MultiCell for stroke.", "MultiCell", id="to"
+        ),
+        pytest.param(
+            "The FDA lifted the clinical hold on Norvexa-K in May.", "Norvexa-K", id="hold-on"
+        ),
+        pytest.param(
+            "The FDA granted Orphan Drug designation to Halvard, Inc. for its KB-1.",
+            None,
+            id="a-company-is-no-brand",
+        ),
+    ],
+)
+def test_a_name_an_act_takes_as_object_is_a_brand(sentence: str, brand: str | None) -> None:
+    doc = _doc(sentence)
+    brands = [m.name for ms in doc.products.values() for m in ms if m.kind == "brand"]
+    assert brands == ([brand] if brand else [])

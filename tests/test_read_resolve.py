@@ -119,6 +119,30 @@ def test_events_of_one_product_carry_its_other_names() -> None:
             "source_of_first_mention_sentence",
             id="closing-attribution",
         ),
+        pytest.param(
+            "The FDA approved Norvexa (Fondazione Halvard ETS) for Wiskott-Aldrich syndrome"
+            " on May 7, 2024.",
+            "Norvexa",
+            "Fondazione Halvard",
+            "possessive_at_first_mention",
+            id="company-in-parenthesis",
+        ),
+        pytest.param(
+            "The FDA has granted RMAT designation to MC-7 (Velzara; Marlin Cell Therapeutics)"
+            " for lupus.",
+            "MC-7",
+            "Marlin Cell Therapeutics",
+            "possessive_at_first_mention",
+            id="company-after-brand-in-parenthesis",
+        ),
+        pytest.param(
+            "Marlin Cell Therapeutics' (NASDAQ: MRLN) NK cell candidate MC-7 got RMAT"
+            " designation from the FDA.",
+            "MC-7",
+            "Marlin Cell Therapeutics",
+            "subject_of_first_mention_sentence",
+            id="possessive-cut-by-ticker",
+        ),
     ],
 )
 def test_company(text: str, product: str, company: str, rule: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-from cgtextract.read.vocab import alternation, name_spans, words
+from cgtextract.read.vocab import alternation, name_spans, word_rx, words
 
 
 @cache
@@ -91,6 +91,8 @@ def subject_company(text: str) -> str | None:
         label == "REGULATOR" and start < len(first) for label, start, _ in name_spans(subject)
     ):
         return None  # 'The US Food and Drug Administration has ...': a regulator, not two names
+    if word_rx("actions.jsonl", "ACTION").search(first):
+        return None  # 'The FDA approved Waskyra (...)': a clause, not a name with descriptors
     return clean_company(first)
 
 

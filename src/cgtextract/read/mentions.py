@@ -135,14 +135,17 @@ def mark_names(doc: DocState, names: Collection[str], kind: str, flags: int = 0)
 
 _OBJECT_BRAND = re.compile(
     r"\b(?:approved|approves|(?:approval|authori[sz]ation)(?:\s+(?:from|by)\s+[^,;()]{2,80}?)?"
-    r"\s+(?:of|for)|authori[sz]ed|opinion (?:for|on)|cleared|launched)\s+(?:its\s+|the\s+)?"
-    r"([A-Z][a-z]{3,}[A-Za-z]*|[A-Z]{4,})(?![\w-])"
+    r"\s+(?:of|for)|authori[sz]ed|opinion (?:for|on)|cleared|launched|hold\s+on|"
+    r"(?:designation|status)\s+to)\s+(?:its\s+|the\s+)?"
+    # 'Invossa-K', 'MultiStem', 'CARTISTEM'
+    r"([A-Z][a-z]{3,}[A-Za-z]*(?:-[A-Z0-9]{1,2})?|[A-Z]{4,})(?![\w-])"
 )
 
 
-def object_brands(doc: DocState, read: list[Sentence]) -> bool:
+def object_brands(doc: DocState, read: list[Sentence], firms: Collection[str] = ()) -> bool:
     """'The TGA approved Yescarta', 'a positive opinion for Carvykti': a capitalized name
-    that an approval acts on, and that no vocabulary knows, is a brand. True if any found."""
+    that an approval acts on, and that no vocabulary knows, is a brand, unless it names one
+    of the text's companies (`firms`: 'designation to Corvane for KB-1'). True if any found."""
     found = False
     known = {m.name.lower() for ms in doc.products.values() for m in ms}
     company_words: set[str] | None = None  # read only when needed: naming them costs
@@ -160,6 +163,7 @@ def object_brands(doc: DocState, read: list[Sentence]) -> bool:
                 }
             if (
                 name.lower() in company_words
+                or norm(name) in firms
                 # an owner: "approved X's Y", "authorized ClearPoint Neuro's cannula"
                 or re.match(r"(?:\s+[A-Z][\w-]*){0,3}(?:'s|’s|'|’)", s.text[m.end(1) :])
                 or any(
@@ -548,7 +552,7 @@ def read_mentions(doc: DocState) -> None:
         doc.spans[s.idx] = []
     doc.read = {s.idx for s in read}
     assign_spans(doc, chunks(read), nlp)
-    if object_brands(doc, read):
+    if object_brands(doc, read, firms):
         rescan_names(doc)
     for s in sentences:
         if "(" in s.text:

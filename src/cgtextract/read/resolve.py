@@ -378,7 +378,20 @@ def _possessive_owner(mention: ProductMention, s: Sentence, doc: DocState) -> st
     m = _apposed_owner().match(s.text, mention.end - s.start)
     if m and m.group(1).lower() not in words("grammar.jsonl", "NOT_OWNER"):
         return _expand_company(strip_legal(m.group(1)), doc)
+    # 'Velzara (Korvex Therapeutics)', 'KX-1 (Velzara; Korvex S.p.A.)': a company in the
+    # parenthesis after the name, known by its legal form or its head word
+    m = _PAREN_OWNER.match(s.text, mention.end - s.start)
+    if m:
+        name = m.group(1)
+        who = clean_company(name)
+        if who and (strip_legal(name) != name or name.split()[-1] in company_heads()):
+            return _expand_company(who, doc)
     return None
+
+
+_PAREN_OWNER = re.compile(
+    r"\s*(?:®|™)?\s*\((?:[^();]{1,60};\s*)?([A-Z][\w&.,-]*(?:\s+[\w&.,-]+){0,4})\)"
+)
 
 
 @cache
