@@ -108,6 +108,12 @@ def test_find_products(sentence: str, expected: list[tuple[str, str]]) -> None:
         pytest.param("IL-2 and IL-15 support the cells.", id="cytokines"),
         pytest.param("COVID-19 slowed enrolment.", id="covid-19"),
         pytest.param("The drug delivers 10mg doses; the 2nd cohort enrolled.", id="units-ordinals"),
+        pytest.param("Adults with B-ALL1 relapsed within year1.", id="footnote-digits"),
+        pytest.param("The filing covers DLBCL and FL3B.", id="disease-subtype"),
+        pytest.param("Patients with LCA4 were enrolled.", id="disease-with-number"),
+        pytest.param("The vector carries the gene GUCY2D.", id="gene-named-as-gene"),
+        pytest.param("Patients with KRT14 mutations enrolled.", id="gene-mutations"),
+        pytest.param("The approval rests on the VELMORA-1 results.", id="trial-name-shape"),
     ],
 )
 def test_look_alikes_are_no_products(sentence: str) -> None:
@@ -160,6 +166,16 @@ def test_offsets_are_absolute() -> None:
             id="third-product-not-linked",
         ),
         pytest.param("KB-101 and KB-202 were cleared.", [], id="coordination-is-no-alias"),
+        pytest.param(
+            "The FDA approved vorsacabtagene autoleucel/ KB-101 for myeloma.",
+            [("vorsacabtagene autoleucel", "KB-101")],
+            id="inn-slash-code",
+        ),
+        pytest.param(
+            "The MHLW approved VELMORA (INN: vorsatemcel) for stroke.",
+            [("VELMORA", "vorsatemcel")],
+            id="inn-label-in-parenthesis",
+        ),
     ],
 )
 def test_alias_links(sentence: str, links: list[tuple[str, str]]) -> None:

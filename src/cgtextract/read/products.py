@@ -271,11 +271,19 @@ def find_products(
             ):
                 g = 1 if not quoted else 2
                 add(after.start(g), after.end(g), name, "alias")
+    for pm in list(out) if "/" in text else ():
+        # 'tisagenlecleucel/ CTL019': two names of one product joined by a slash
+        after = _SLASH_ALIAS.match(text, pm.end - offset)
+        if after and pm.kind in {"inn", "brand"}:
+            st, en = offset + after.start(1), offset + after.end(1)
+            out = [m for m in out if not (m.start == st and m.end == en)]
+            add(after.start(1), after.end(1), after.group(1), "alias")
     return sorted(out, key=lambda p: p.start)
 
 
+_SLASH_ALIAS = re.compile(r"\s*/\s*([A-Z][A-Za-z]*-?\d[\w-]{1,15}|[a-z]{6,}(?:cel|vec))(?![\w-])")
 _PAREN_ALIAS = re.compile(
-    r"\s*(?:®|™)?\s*\(\s*(?:(?:also\s+)?(?:known as|formerly|previously|or)\s+)?"
+    r"\s*(?:®|™)?\s*\(\s*(?:(?:also\s+)?(?:known as|formerly|previously|or)\s+|(?:INN|USAN):\s*)?"
     r"(?:([A-Za-z][\w-]{2,20})\s*[);]|(?:the\s+)?[“\"]([^”\"]{2,40})[”\"]\s*[);,])"
 )
 
@@ -299,6 +307,12 @@ def _codes(text: str) -> list[re.Match[str]]:
         if m:
             out.append(m)
     return out
+
+
+_FOOTNOTED = re.compile(r"([A-Za-z][A-Za-z-]*?)-?\d{1,2}[A-Za-z]?")
+_GENE_BEFORE = re.compile(r"\bgenes?\s+$", re.I)
+_GENE_AFTER = re.compile(r"\s*(?:gene|mutation|variant)s?\b", re.I)
+_TRIAL_SHAPE = re.compile(r"[A-Z]{4,}-\d")
 
 
 def _is_code(name: str, before: str, after: str, reject: AbstractSet[str]) -> bool:
@@ -326,6 +340,15 @@ def _is_code(name: str, before: str, after: str, reject: AbstractSet[str]) -> bo
         return False
     if _ticker_before().search(before[-24:]):
         return False
+    # 'B-ALL1', 'year1', 'LCA4', 'FL3B': a word or a vocabulary term with a footnote digit or
+    # a subtype ('CT053', 'UCART22', 'LCAR-B38M' keep their codes' shapes)
+    footed = _FOOTNOTED.fullmatch(name)
+    if footed and (footed.group(1).islower() or norm(footed.group(1)) in reject):
+        return False
+    if _GENE_BEFORE.search(before[-12:]) or _GENE_AFTER.match(after):
+        return False  # 'the gene GUCY2D', 'RPE65 mutations': a gene, not a product
+    if _TRIAL_SHAPE.fullmatch(name):
+        return False  # 'FUMANBA-1', 'ZUMA-1': a study's name
     # ordinal-like tokens and units: 1st, 2nd, 10mg, 3rd
     return not re.fullmatch(r"\d+[a-z]{1,3}", name)
 
@@ -392,6 +415,8 @@ def alias_links(text: str, mentions: list[ProductMention], offset: int) -> list[
             ) and _inside_parens(text, b.start - offset):
                 # 'X injection (brand name: Y®, Z)': names inside the parenthesis after X
                 links.append((a.name, b.name))
+            elif b.kind == "alias" and re.fullmatch(r"\s*/\s*", between):
+                links.append((a.name, b.name))  # 'tisagenlecleucel/ CTL019'
             elif re.fullmatch(r"\s*(?:®|™)?\s*,\s+or\s+", between) and b.kind == "inn":
                 links.append((a.name, b.name))  # 'Velzara, or tovacabtagene autoleucel'
             elif (
