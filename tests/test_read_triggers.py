@@ -70,6 +70,26 @@ EVENTS = [
         [("orphan_drug", "designation", "Orphan Drug designation")],
         id="trade-press-nets",
     ),
+    pytest.param(
+        "KB-101 was cleared for market in Europe in 2023.",
+        [("approval", "approval", "cleared")],
+        id="cleared-for-market",
+    ),
+    pytest.param(
+        "Corvane received FDA approval to move forward with its clinical trials of KB-101.",
+        [("ind_clearance", "ind_clearance", "approval")],
+        id="approval-to-move-forward-with-trials",
+    ),
+    pytest.param(
+        "The MFDS approved Corvane's plan to test KB-101 in a phase 1 study.",
+        [("ind_clearance", "ind_clearance", "approved")],
+        id="approved-plan-to-test",
+    ),
+    pytest.param(
+        "The TGA confirmed that the KB-101 trial can proceed under the CTN scheme.",
+        [("ind_clearance", "ind_clearance", "can proceed")],
+        id="can-proceed",
+    ),
     # IND clearance
     pytest.param(
         "The FDA cleared the IND for KB-101.",

@@ -72,8 +72,13 @@ def _clause_break() -> re.Pattern[str]:
 
 
 _TRIAL_APPROVAL = re.compile(
-    r"\s+(?:\w+\s+){0,2}?(?:for|of|to)\s+(?:the\s+|a\s+|its\s+)?(?:clinical\s+"
+    r"\s+(?:[\w'’-]+\s+){0,2}?(?:for|of|to)\s+(?:the\s+|a\s+|its\s+)?(?:clinical\s+"
     r"(?:trials?|studies|study)|(?:begin|start|initiate|conduct|commence)\s+(?:a\s+|the\s+|its\s+)?"
+    r"(?:Phase|clinical|first-in-human)"
+    # 'Approval to move forward with its clinical trials', 'approved its plan to test X in a
+    # phase 1 study'
+    r"|(?:move\s+forward|proceed|go\s+ahead)\s+with\s+(?:a\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:Phase|clinical|trials?|stud(?:y|ies))|test\s+[^,;]{1,40}?\s+in\s+(?:a\s+|the\s+)?"
     r"(?:Phase|clinical|first-in-human))",
     re.I,
 )
@@ -452,6 +457,8 @@ def _action_kind(
             return "marketing_acceptance"
         return None
     if act == "clear":
+        if _FOR_MARKET.match(doc.article.text, a.end, hi):
+            return "approval"  # 'cleared for market in Europe', 'cleared for sale'
         return "ind_clearance"
     if act == "effective":  # 'the CTN became effective': a notification scheme lets the trial start
         own = {dc.id for dc in docs_ if lo <= dc.start < hi}  # its own clause's, not 'the Act'
@@ -547,6 +554,9 @@ def _hold_in_place() -> re.Pattern[str]:
 
 _TRIAL_APPROVED = re.compile(
     r"\bclinical\s+trials?\b[^.;]{0,80}\b(?:approved|cleared|permitted|allowed)\b", re.I
+)
+_FOR_MARKET = re.compile(
+    r"\s+(?:\w+\s+){0,3}?for\s+(?:the\s+)?(?:market|marketing|sale|commercial)\b"
 )
 _TRIAL_SUBJECT = re.compile(r"\bclinical\s+(?:trials?|stud(?:y|ies))\b[^,;]{0,60}$", re.I)
 
