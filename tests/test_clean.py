@@ -151,3 +151,12 @@ def test_title_date_and_text_as_trafilatura_with_metadata(html: str | bytes) -> 
     assert article.title == (full.title or None)
     assert article.published == (date.fromisoformat(full.date[:10]) if full.date else None)
     assert article.text.replace("\u00a0", " ") == full.text.strip().replace("\u00a0", " ")
+
+
+def test_of_several_date_lines_the_one_nearest_the_article() -> None:
+    """A site's own 'today' line above the article's date line is not the article's date."""
+    text = (
+        "Tuesday, 19 March 2024\nRegulator approves a cell therapy\n10 March 2021 | News\n"
+        "The agency has approved the therapy for a rare leukemia in adults and children."
+    )
+    assert clean_text(text, "page.txt").published == date(2021, 3, 10)

@@ -120,6 +120,10 @@ def test_look_alikes_are_no_products(sentence: str) -> None:
     assert _found(sentence) == []
 
 
+def test_a_trial_of_its_own_product_names_the_product() -> None:
+    assert _found("The TGA confirmed that its KB-101 trial can proceed.") == [("KB-101", "code")]
+
+
 def test_study_codes_are_reported_as_studies() -> None:
     studies: set[str] = set()
     assert _found("The Phase 3 KEL-301 study met its endpoint; KB-101 is next.", studies) == [

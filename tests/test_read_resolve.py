@@ -143,6 +143,14 @@ def test_events_of_one_product_carry_its_other_names() -> None:
             "subject_of_first_mention_sentence",
             id="possessive-cut-by-ticker",
         ),
+        pytest.param(
+            "The HSA has approved Norvexa (vorsacabtagene autoleucel), Halvard Bio's CAR-T"
+            " cell therapy, for lymphoma on May 7, 2024.",
+            "Norvexa",
+            "Halvard Bio",
+            "possessive_at_first_mention",
+            id="apposed-owner-after-parenthesis",
+        ),
     ],
 )
 def test_company(text: str, product: str, company: str, rule: str) -> None:

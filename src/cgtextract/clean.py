@@ -222,4 +222,9 @@ def _parse_iso(value: str | None) -> date | None:
 def _date_near_top(text: str) -> date | None:
     """Datelines and date lines sit in the first few lines of a release."""
     lines = [ln for ln in text.split("\n") if ln.strip()][:8]
+    # 'Tuesday, 19 March 2024' (a site's today) above '10 March 2021 | News': of several
+    # date lines, the one nearest the article
+    alone = [d for ln in lines if len(ln) <= 40 and (d := first_full_date(ln))]
+    if len(alone) >= 2:
+        return alone[-1]
     return first_full_date("\n".join(lines))

@@ -211,7 +211,10 @@ def find_products(
         for m in _codes(text):
             name = m.group(1)
             head, tail = text[: m.start(1)], text[m.end(1) :]
-            if _trial_before().search(head[-40:]) or _trial_after().match(tail):
+            if _trial_before().search(head[-40:]) or (
+                # 'its ALA-101 trial': the company's trial of its product
+                _trial_after().match(tail) and not _OWN.search(head[-7:])
+            ):
                 if studies is not None:
                     studies.add(name)
                 continue
@@ -309,6 +312,7 @@ def _codes(text: str) -> list[re.Match[str]]:
     return out
 
 
+_OWN = re.compile(r"\b(?:its|their|our)\s+$")
 _FOOTNOTED = re.compile(r"([A-Za-z][A-Za-z-]*?)-?\d{1,2}[A-Za-z]?")
 _GENE_BEFORE = re.compile(r"\bgenes?\s+$", re.I)
 _GENE_AFTER = re.compile(r"\s*(?:gene|mutation|variant)s?\b", re.I)

@@ -398,7 +398,8 @@ _PAREN_OWNER = re.compile(
 def _apposed_owner() -> re.Pattern[str]:
     nouns = alternation("grammar.jsonl", "PRODUCT_NOUN")
     return re.compile(
-        r"(?:®|™)?\s*,\s+((?:[A-Z][\w&.-]*\s){0,3}[A-Z][\w&.-]*)(?:'s|’s|(?<=[sS])'|(?<=[sS])’)\s+"
+        r"(?:®|™)?\s*(?:\([^()]{1,80}\)\s*)?,\s+((?:[A-Z][\w&.-]*\s){0,3}[A-Z][\w&.-]*)"
+        r"(?:'s|’s|(?<=[sS])'|(?<=[sS])’)\s+"
         rf"(?:[\w-]+\s+){{0,4}}?(?:{nouns})\b"
     )
 
