@@ -92,6 +92,18 @@ def test_a_relative_clause_names_no_disease() -> None:
     assert _diseases(doc, doc.frame.sentences[0]) == []
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        pytest.param("KB-1 may help patients with any disease of the retina.", id="quantifier"),
+        pytest.param("KB-1 may slow disease progression in adults.", id="verb-before-disease"),
+    ],
+)
+def test_a_bare_disease_word_after_a_quantifier_or_a_verb_names_none(sentence: str) -> None:
+    doc = _doc(sentence)
+    assert _diseases(doc, doc.frame.sentences[0]) == []
+
+
 def test_diseases_in_part_of_a_sentence(doc: DocState) -> None:
     s = doc.frame.sentences[0]
     cut = doc.article.text.index(" and X-linked")

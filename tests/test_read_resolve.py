@@ -151,6 +151,14 @@ def test_events_of_one_product_carry_its_other_names() -> None:
             "possessive_at_first_mention",
             id="apposed-owner-after-parenthesis",
         ),
+        pytest.param(
+            "The FDA granted Orphan Drug designation to vorsaleucel, Halvard's EBV-specific"
+            " T-cell immunotherapy, on May 7, 2024.",
+            "vorsaleucel",
+            "Halvard",
+            "possessive_at_first_mention",
+            id="apposed-owner-of-an-immunotherapy",
+        ),
     ],
 )
 def test_company(text: str, product: str, company: str, rule: str) -> None:
@@ -227,6 +235,13 @@ def test_modality_precedence(cues: set[str], modality: str | None) -> None:
             "other_gene_therapy",
             None,
             id="gene-therapy-without-vector",
+        ),
+        pytest.param(
+            "the FDA has cleared the IND for KB-404, a gene replacement therapy for a retinal"
+            " dystrophy.",
+            "other_gene_therapy",
+            None,
+            id="gene-replacement-therapy",
         ),
     ],
 )
