@@ -239,6 +239,23 @@ def test_the_therapy_in_the_next_sentence_is_the_product_in_focus() -> None:
     ) == [("KB-101", "clinical_hold")]
 
 
+def test_a_product_described_first_and_named_in_the_next_sentence() -> None:
+    assert _rows(
+        DATELINE + "Corvane Therapeutics said the FDA has lifted the clinical hold on its gene"
+        " therapy for Danon disease. Dosing of KB-101 will resume in the phase 2 study.",
+        "product",
+        "event_type",
+    ) == [("KB-101", "clinical_hold_lift")]
+
+
+def test_a_product_described_first_is_not_a_product_of_a_later_paragraph() -> None:
+    text = (
+        DATELINE + "Corvane Therapeutics said the FDA has lifted the clinical hold on its gene"
+        " therapy.\nAnalysts weighed in.\nSeparately, KB-101 began a phase 2 study."
+    )
+    assert _rows(text, "product") == []
+
+
 def test_each_product_of_the_sentence_gets_its_own_act() -> None:
     assert _rows(
         DATELINE + "Corvane Therapeutics announced that the FDA granted Breakthrough Therapy"

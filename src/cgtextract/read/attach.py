@@ -503,7 +503,35 @@ def _cue_products(
     ):
         cue.why["product"] = Why("attach", "product_in_focus_anaphora")
         return [(focus, _display(products[focus]), None)]
+    if focus is None:
+        # 'lifted the hold on its gene therapy. ... resume dosing RP-A501': a product described
+        # before any is named, and named in the next sentence, the only one there
+        nxt = _next_sentence(doc, s)
+        keys = {mention_of[norm(m.name)] for m in doc.products[nxt.idx]} if nxt else set()
+        if nxt and len(keys) == 1 and _described_product().search(doc.article.text, lo, hi):
+            [key] = keys
+            first = doc.products[nxt.idx][0]
+            cue.why["product"] = Why("attach", "described_then_named_next", first.start, first.end)
+            return [(key, _display(products[key]), None)]
     return []
+
+
+def _next_sentence(doc: DocState, s: Sentence) -> Sentence | None:
+    """The sentence after `s` in the body (not a heading), within the next paragraph."""
+    for t in doc.frame.sentences[s.idx + 1 : s.idx + 3]:
+        if t.heading or t.para > s.para + 1:
+            return None
+        return t
+    return None
+
+
+@cache
+def _described_product() -> re.Pattern[str]:  # noqa: N802 - a pattern, read like a constant
+    """'its gene therapy', "the company's experimental cell therapy", 'its lead candidate'."""
+    nouns = alternation("grammar.jsonl", "PRODUCT_NOUN")
+    return re.compile(
+        rf"\b(?:its|their|our|the\s+company['’]s)\s+(?:[\w-]+\s+){{0,4}}?[\w-]*?(?:{nouns})\b", re.I
+    )
 
 
 _PRODUCT_LIST = re.compile(r"\s*(?:\([^()]*\))?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)")
