@@ -78,6 +78,12 @@ def _rows(text: str, *fields: str) -> list[tuple[object, ...]]:
             id="approved-in-japan-is-mhlw",
         ),
         pytest.param(
+            "Corvane Therapeutics today announced that KB-101 has been approved for marketing in"
+            " the United States and Japan.",
+            [("FDA", "approval"), ("MHLW", "approval")],
+            id="approved-in-two-countries",
+        ),
+        pytest.param(
             "Corvane Therapeutics today announced that KB-101 has received PRIME designation.",
             [("EMA", "prime")],
             id="prime-home-agency",
@@ -164,6 +170,14 @@ def test_regulators(lead: str, agencies: list[tuple[str, str]]) -> None:
 )
 def test_dates(lead: str, dates: list[tuple[str, str]]) -> None:
     assert _rows(DATELINE + lead, "date", "date_precision") == dates
+
+
+def test_an_items_own_day_over_the_year_it_agrees_with() -> None:
+    text = (
+        "FDA decisions this year\nApril 2, 2024 - The FDA approved KB-101 for lupus, the first"
+        " approval for the disease in 2024."
+    )
+    assert _rows(text, "date", "date_precision") == [("2024-04-02", "day")]
 
 
 def test_today_is_the_dateline_date_not_the_publication_date() -> None:

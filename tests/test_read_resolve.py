@@ -159,6 +159,14 @@ def test_events_of_one_product_carry_its_other_names() -> None:
             "possessive_at_first_mention",
             id="apposed-owner-of-an-immunotherapy",
         ),
+        pytest.param(
+            "The FDA approved Norvexa (vorsacabtagene autoleucel) from Halvard for lymphoma"
+            " on May 7, 2024.",
+            "Norvexa",
+            "Halvard",
+            "possessive_at_first_mention",
+            id="product-from-company",
+        ),
     ],
 )
 def test_company(text: str, product: str, company: str, rule: str) -> None:

@@ -91,8 +91,14 @@ def regulators_of(doc: DocState, s: Sentence, cue: Cue) -> list[str]:
         and _IN_PLACE.fullmatch(text, cue.end, c.start)
     ]
     if own:
-        cue.why["regulator"] = Why("attach", "country_of_the_act", own[0].start, own[0].end)
-        return [_regulator_code(own[0], cue)]
+        # 'approved for marketing in the United States and Japan': each place coordinated
+        places = [own[0]]
+        for c in sorted((c for c in spans if c.label == "COUNTRY"), key=lambda c: c.start):
+            if c.start > places[-1].start and _coordinated(doc, s, places[-1], c):
+                places.append(c)
+        cue.why["regulator"] = Why("attach", "country_of_the_act", own[0].start, places[-1].end)
+        codes = [_regulator_code(c, cue) for c in places]
+        return [c for i, c in enumerate(codes) if c not in codes[:i]]
     pool = [r for r in regs if lo <= r.start < hi] or regs
     if not pool:
         countries = [c for c in spans if c.label == "COUNTRY" and lo <= c.start < hi]
@@ -575,6 +581,12 @@ def _cue_date(
     for d in after:
         r = ok(d)
         if r and not _is_target_date(s.text, d):
+            # 'March 6, 2025 - The FDA approved X ... in 2025': the item's own day, which
+            # the coarser date agrees with, is the finer statement of the same date
+            head = dates[0] if dates and dates[0].start < 3 and dates[0] is not d else None
+            fine = ok(head) if head else None
+            if fine and fine[1] == "day" and r[1] != "day" and fine[0].startswith(r[0][:4]):
+                return found("date_leading_the_sentence", fine, True, head)
             return found("date_after_the_act_in_its_clause", r, True, d)
     before = [d for d in dates if d.end <= rel_cue and s.start + d.start >= lo]
     for d in reversed(before):

@@ -378,6 +378,12 @@ def _possessive_owner(mention: ProductMention, s: Sentence, doc: DocState) -> st
     m = _apposed_owner().match(s.text, mention.end - s.start)
     if m and m.group(1).lower() not in words("grammar.jsonl", "NOT_OWNER"):
         return _expand_company(strip_legal(m.group(1)), doc)
+    # 'approved Velzara (velo-cel) from Korvex for ...': the company the name comes from
+    m = _FROM_OWNER.match(s.text, mention.end - s.start)
+    if m:
+        who = clean_company(m.group(1))
+        if who and not _is_agency(doc, who):
+            return _expand_company(who, doc)
     # 'Velzara (Korvex Therapeutics)', 'KX-1 (Velzara; Korvex S.p.A.)': a company in the
     # parenthesis after the name, known by its legal form or its head word
     m = _PAREN_OWNER.match(s.text, mention.end - s.start)
@@ -389,6 +395,10 @@ def _possessive_owner(mention: ProductMention, s: Sentence, doc: DocState) -> st
     return None
 
 
+_FROM_OWNER = re.compile(
+    r"(?:®|™)?\s*(?:\([^()]{1,80}\)\s*)?,?\s+(?:from|by)\s+([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})"
+    r"(?=[\s,.;)]|$)"
+)
 _PAREN_OWNER = re.compile(
     r"\s*(?:®|™)?\s*\((?:[^();]{1,60};\s*)?([A-Z][\w&.,-]*(?:\s+[\w&.,-]+){0,4})\)"
 )
