@@ -583,10 +583,10 @@ def _cue_date(
         if r and not _is_target_date(s.text, d):
             # 'March 6, 2025 - The FDA approved X ... in 2025': the item's own day, which
             # the coarser date agrees with, is the finer statement of the same date
-            head = dates[0] if dates and dates[0].start < 3 and dates[0] is not d else None
-            fine = ok(head) if head else None
+            first = dates[0] if dates and dates[0].start < 3 and dates[0] is not d else None
+            fine = ok(first) if first else None
             if fine and fine[1] == "day" and r[1] != "day" and fine[0].startswith(r[0][:4]):
-                return found("date_leading_the_sentence", fine, True, head)
+                return found("date_leading_the_sentence", fine, True, first)
             return found("date_after_the_act_in_its_clause", r, True, d)
     before = [d for d in dates if d.end <= rel_cue and s.start + d.start >= lo]
     for d in reversed(before):
