@@ -167,6 +167,15 @@ def test_events_of_one_product_carry_its_other_names() -> None:
             "possessive_at_first_mention",
             id="product-from-company",
         ),
+        pytest.param(
+            "Regulator approves first CAR-T\nThe health ministry approved Norvexa on Tuesday,"
+            " May 7, 2024, for leukemia. The approval of Swiss drug major Halvard's Norvexa"
+            " follows its US approval.",
+            "Norvexa",
+            "Halvard",
+            "possessive_at_a_later_mention",
+            id="possessive-further-down",
+        ),
     ],
 )
 def test_company(text: str, product: str, company: str, rule: str) -> None:

@@ -572,13 +572,21 @@ def product_company(doc: DocState, p: Product) -> str | None:
             para = before[-1][0]
             s = next(x for x in frame.sentences if x.para == para)
             return chose(_expand_company(before[-1][1], doc), "announcer_of_the_paragraph", s)
+    keys = {norm(n) for n in p.names}
     for s in frame.sentences:
         if s.headline or s.heading:  # a headline's or an item title's possessive
             for m in doc.products[s.idx]:
-                if norm(m.name) in {norm(n) for n in p.names}:
+                if norm(m.name) in keys:
                     who = _possessive_owner(m, s, doc)
                     if who:
                         return chose(who, "possessive_in_a_headline", s)
+    for s in frame.sentences:
+        # "Swiss pharma giant Novartis' Kymriah" further down: the owner named later
+        for m in doc.products[s.idx]:
+            if norm(m.name) in keys and not s.quote:
+                who = _possessive_owner(m, s, doc)
+                if who:
+                    return chose(who, "possessive_at_a_later_mention", s)
     return None
 
 
