@@ -286,6 +286,12 @@ EVENTS = [
         [("clinical_hold_lift", "clinical_hold_lift", "removal")],
         id="hold-removal-noun",
     ),
+    pytest.param(
+        "Corvane announced that its Biologics License Application (BLA) filing for KB-101 has"
+        " been granted Priority Review by the NMPA.",
+        [("priority_review", "designation", "Priority Review")],
+        id="filing-named-with-its-acronym-is-background",
+    ),
 ]
 
 

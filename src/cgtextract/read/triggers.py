@@ -286,7 +286,7 @@ def _gapped(s: Sentence, spans: list[Span], cues: list[Cue]) -> list[Cue]:
 
 
 _RELATIVE_OR_NOMINAL = re.compile(
-    r"\b(?:that|which)\s+(?:[\w-]+\s+){0,4}$|\b(?:its|the|their|an?)\s+(?:[\w'’-]+\s+){0,3}$",
+    r"\b(?:that|which)\s+(?:[\w-]+\s+){0,4}$|\b(?:its|the|their|an?)\s+(?:[\w'’()-]+\s+){0,4}$",
     re.I,
 )
 
