@@ -84,6 +84,12 @@ def _rows(text: str, *fields: str) -> list[tuple[object, ...]]:
             id="approved-in-two-countries",
         ),
         pytest.param(
+            "Corvane Therapeutics today announced that the U.S. health regulator has lifted the"
+            " clinical hold on KB-101.",
+            [("FDA", "clinical_hold_lift")],
+            id="agency-by-description",
+        ),
+        pytest.param(
             "Corvane Therapeutics today announced that KB-101 has received PRIME designation.",
             [("EMA", "prime")],
             id="prime-home-agency",

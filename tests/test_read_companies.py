@@ -114,6 +114,7 @@ def test_subject_company(sentence: str, company: str) -> None:
         pytest.param(
             "The FDA approved Norvexa (Halvard Bio) for hemophilia B.", id="clause-not-a-name"
         ),
+        pytest.param("Norvexa was approved by the FDA in 2017.", id="what-was-approved"),
         pytest.param(
             "Medicines and Healthcare products Regulatory Agency (MHRA) has approved CV-12.",
             id="mhra-first-word",

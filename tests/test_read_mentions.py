@@ -241,6 +241,11 @@ def test_title_case_headline_names_its_disease(
             None,
             id="a-company-is-no-brand",
         ),
+        pytest.param(
+            "The drug, Norvexa, was approved by U.S. regulators in 2017.", "Norvexa", id="passive"
+        ),
+        pytest.param("Norvexa was approved by the FDA in 2017.", "Norvexa", id="passive-opening"),
+        pytest.param("Treatment was approved by the FDA in 2017.", None, id="common-noun"),
     ],
 )
 def test_a_name_an_act_takes_as_object_is_a_brand(sentence: str, brand: str | None) -> None:

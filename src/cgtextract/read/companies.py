@@ -93,6 +93,8 @@ def subject_company(text: str) -> str | None:
         return None  # 'The US Food and Drug Administration has ...': a regulator, not two names
     if word_rx("actions.jsonl", "ACTION").search(first):
         return None  # 'The FDA approved Waskyra (...)': a clause, not a name with descriptors
+    if _PASSIVE_ACT.match(text, m.end()):
+        return None  # 'Kymriah was approved by ...': what an agency acts on is no company
     return clean_company(first)
 
 
@@ -111,6 +113,10 @@ def clean_company(raw: str) -> str | None:
     return name if is_company(name) else None
 
 
+_PASSIVE_ACT = re.compile(
+    r"(?:\s*\([^()]*\))?,?\s+(?:was|were|is|ha(?:s|d|ve)\s+been)\s+"
+    r"(?:\w+ly\s+|also\s+|first\s+)?(?:approved|authori[sz]ed|cleared)\b"
+)
 _POSSESSIVE_END = re.compile(r"(?<=\w)['’]s\Z|(?<=s)['’]\Z")
 # 'Cambridge, Mass.-based X', 'Shanghai-headquartered X': a place joined to a participle
 _PLACE_BASED = re.compile(r"^.*[-–](?:based|headquartered|founded|listed)\s+")

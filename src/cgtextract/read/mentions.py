@@ -142,6 +142,15 @@ _OBJECT_BRAND = re.compile(
 )
 
 
+# 'The drug, Kymriah, was approved by U.S. regulators': the subject of a passive approval
+_SUBJECT_BRAND = re.compile(
+    r"(?<![\w-])([A-Z][a-z]{3,}[A-Za-z]*(?:-[A-Z0-9]{1,2})?|[A-Z]{4,})(?<!ment|tion|ness)(?<!ity)"
+    r"(?:\s*\([^()]{1,60}\))?,?\s+(?:was|were|has\s+been|had\s+been|became)\s+"
+    r"(?:first\s+|also\s+|previously\s+|conditionally\s+|fully\s+)?"
+    r"(?:approved|authori[sz]ed|cleared)\b"
+)
+
+
 def object_brands(doc: DocState, read: list[Sentence], firms: Collection[str] = ()) -> bool:
     """'The TGA approved Yescarta', 'a positive opinion for Carvykti': a capitalized name
     that an approval acts on, and that no vocabulary knows, is a brand, unless it names one
@@ -150,7 +159,10 @@ def object_brands(doc: DocState, read: list[Sentence], firms: Collection[str] = 
     known = {m.name.lower() for ms in doc.products.values() for m in ms}
     company_words: set[str] | None = None  # read only when needed: naming them costs
     for s in read:
-        for m in _OBJECT_BRAND.finditer(s.text):
+        found_here = list(_OBJECT_BRAND.finditer(s.text))
+        if "approved" in s.text or "authori" in s.text or "cleared" in s.text:
+            found_here += _SUBJECT_BRAND.finditer(s.text)
+        for m in found_here:
             name = m.group(1)
             st, en = s.start + m.start(1), s.start + m.end(1)
             if name in common_caps() or name.lower() in known:
