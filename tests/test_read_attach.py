@@ -172,6 +172,12 @@ def test_regulators(lead: str, agencies: list[tuple[str, str]]) -> None:
             [("2024-05-06", "day"), ("2024-05-06", "day")],
             id="one-auxiliary-two-verbs",
         ),
+        pytest.param(
+            "Corvane Therapeutics said it has received FDA clearance of its IND for KB-101 and"
+            " plans to begin a Phase 1 study in 2025.",
+            [("2024-05-06", "day")],
+            id="a-planned-step's-year-is-not-the-act's",
+        ),
     ],
 )
 def test_dates(lead: str, dates: list[tuple[str, str]]) -> None:

@@ -246,6 +246,9 @@ def test_title_case_headline_names_its_disease(
         ),
         pytest.param("Norvexa was approved by the FDA in 2017.", "Norvexa", id="passive-opening"),
         pytest.param("Treatment was approved by the FDA in 2017.", None, id="common-noun"),
+        pytest.param(
+            "The FDA cleared Halvard to launch a clinical trial of KB-1.", None, id="cleared-to"
+        ),
     ],
 )
 def test_a_name_an_act_takes_as_object_is_a_brand(sentence: str, brand: str | None) -> None:

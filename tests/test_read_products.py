@@ -109,6 +109,7 @@ def test_find_products(sentence: str, expected: list[tuple[str, str]]) -> None:
         pytest.param("COVID-19 slowed enrolment.", id="covid-19"),
         pytest.param("The drug delivers 10mg doses; the 2nd cohort enrolled.", id="units-ordinals"),
         pytest.param("Adults with B-ALL1 relapsed within year1.", id="footnote-digits"),
+        pytest.param("Corvane raised USD500,000 and EUR250 in grants.", id="money"),
         pytest.param("The filing covers DLBCL and FL3B.", id="disease-subtype"),
         pytest.param("Patients with LCA4 were enrolled.", id="disease-with-number"),
         pytest.param("The vector carries the gene GUCY2D.", id="gene-named-as-gene"),

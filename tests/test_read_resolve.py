@@ -176,6 +176,14 @@ def test_events_of_one_product_carry_its_other_names() -> None:
             "possessive_at_a_later_mention",
             id="possessive-further-down",
         ),
+        pytest.param(
+            "The FDA granted Fast Track designation to MC-7 for achromatopsia on May 7, 2024,"
+            " according to a press release from Marlin Cell.",
+            "MC-7",
+            "Marlin Cell",
+            "source_of_first_mention_sentence",
+            id="according-to-a-release-from",
+        ),
     ],
 )
 def test_company(text: str, product: str, company: str, rule: str) -> None:

@@ -81,6 +81,11 @@ EVENTS = [
         id="approval-to-move-forward-with-trials",
     ),
     pytest.param(
+        "Corvane received approval from the MHRA to proceed with its Phase 2 trial of KB-101.",
+        [("ind_clearance", "ind_clearance", "approval")],
+        id="approval-from-agency-to-proceed-with-trial",
+    ),
+    pytest.param(
         "The MFDS approved Corvane's plan to test KB-101 in a phase 1 study.",
         [("ind_clearance", "ind_clearance", "approved")],
         id="approved-plan-to-test",
@@ -334,6 +339,13 @@ NOT_EVENTS = [
         id="should-follow",
     ),
     pytest.param("KB-101 is set to gain approval in Europe this summer.", id="set-to-gain"),
+    pytest.param(
+        "Corvane won an NIH Fast-Track grant to fund the KB-101 program.", id="fast-track-grant"
+    ),
+    pytest.param(
+        "RMAT designation expedites approval by the FDA of products like KB-101.",
+        id="what-a-designation-offers",
+    ),
     # requests and eligibility
     pytest.param(
         "Corvane will request Breakthrough Therapy designation for KB-101 from the FDA.",

@@ -576,6 +576,8 @@ def _cue_date(
         # the day of the text (its dateline, 'today') is not the day of an act it refers to
         head = _dateline_end(doc, s)
         dates = [d for d in dates if d.kind != "today" and d.start >= head]
+    # 'has received IND clearance and plans to begin a study in 2024': a planned step's date
+    dates = [d for d in dates if not _planned_between(s.text, rel_cue, d.start)]
     # the first date after the act in its clause: 'granted ... on December 22'
     after = [d for d in dates if rel_cue <= d.start and s.start + d.start < hi]
     for d in after:
@@ -634,6 +636,21 @@ def _cue_date(
         # weak date: an act dated elsewhere in the text keeps its own)
         return found("present_perfect_in_the_lead", (day.isoformat(), "day"), False)
     return None
+
+
+def _planned_between(text: str, act: int, at: int) -> bool:
+    """A plan or an expectation stands between the act and a date after it."""
+    return at > act and bool(_plan_words().search(text, act, at))
+
+
+@cache
+def _plan_words() -> re.Pattern[str]:
+    """The hedges that put what follows them in the future (plans, expectations)."""
+    table = mapping("assertion.jsonl", "HEDGE")
+    future = sorted((w for w, i in table.items() if i in {"future", "plan", "expected"}), key=len)
+    return re.compile(
+        r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in reversed(future)) + r")(?![\w-])", re.I
+    )
 
 
 @cache

@@ -176,6 +176,9 @@ def object_brands(doc: DocState, read: list[Sentence], firms: Collection[str] = 
             if (
                 name.lower() in company_words
                 or norm(name) in firms
+                # 'cleared Nkarta to launch a trial of NKX019': whom an agency lets act
+                or re.match(r"\s+to\s", s.text[m.end(1) :])
+                and "cleared" in m.group(0)
                 # an owner: "approved X's Y", "authorized ClearPoint Neuro's cannula"
                 or re.match(r"(?:\s+[A-Z][\w-]*){0,3}(?:'s|’s|'|’)", s.text[m.end(1) :])
                 or any(

@@ -591,16 +591,22 @@ def product_company(doc: DocState, p: Product) -> str | None:
 
 
 _ATTRIBUTION = re.compile(
-    r"(?:,\s+|\baccording\s+to\s+)([A-Z][\w&.’'-]*(?:\s+[A-Z][\w&.’'-]*){0,4})"
+    r"(?:,\s+|\baccording\s+to\s+(?:(?:a|the)\s+(?:[\w-]+\s+){0,2}?(?:from|by)\s+)?)"
+    r"([A-Z][\w&.’'-]*(?:\s+[A-Z][\w&.’'-]*){0,4})"
     r"(?:\s+(?:said|says|announced|reported))?\s*[.!]?\s*$"
+)
+# 'According to a press release from X, the FDA ...': the source named first
+_FRONTED_SOURCE = re.compile(
+    r"^According\s+to\s+(?:(?:a|the)\s+(?:[\w-]+\s+){0,2}?(?:from|by)\s+)?"
+    r"([A-Z][\w&.’'-]*(?:\s+[A-Z][\w&.’'-]*){0,4}),"
 )
 
 
 def _attributed_owner(doc: DocState, sentence: str, names: set[str]) -> str | None:
     """'..., Binhai Biotech said.', '... according to Kolon TissueGene': the company a
     sentence closes on as its source."""
-    m = _ATTRIBUTION.search(sentence)
-    if not m or not re.search(r"\b(?:said|says|announced|reported|according)\b", m.group()):
+    m = _FRONTED_SOURCE.match(sentence) or _ATTRIBUTION.search(sentence)
+    if not m or not re.search(r"\b(?:said|says|announced|reported|according)\b", m.group(), re.I):
         return None
     return _as_owner(doc, clean_company(m.group(1)), names)
 

@@ -72,7 +72,7 @@ def _clause_break() -> re.Pattern[str]:
 
 
 _TRIAL_APPROVAL = re.compile(
-    r"\s+(?:[\w'’-]+\s+){0,2}?(?:for|of|to)\s+(?:the\s+|a\s+|its\s+)?(?:clinical\s+"
+    r"\s+(?:[\w'’-]+\s+){0,4}?(?:for|of|to)\s+(?:the\s+|a\s+|its\s+)?(?:clinical\s+"
     r"(?:trials?|studies|study)|(?:begin|start|initiate|conduct|commence)\s+(?:a\s+|the\s+|its\s+)?"
     r"(?:Phase|clinical|first-in-human)"
     # 'Approval to move forward with its clinical trials', 'approved its plan to test X in a
