@@ -184,6 +184,14 @@ def test_dates(lead: str, dates: list[tuple[str, str]]) -> None:
     assert _rows(DATELINE + lead, "date", "date_precision") == dates
 
 
+def test_the_decision_date_in_the_next_sentence_corrects_the_report_day() -> None:
+    text = (
+        "Published: 2024-05-08\nCorvane Therapeutics said on Monday the FDA granted Orphan Drug"
+        " designation to KB-101. The designation was granted on April 30."
+    )
+    assert _rows(text, "date", "date_precision") == [("2024-04-30", "day")]
+
+
 def test_an_items_own_day_over_the_year_it_agrees_with() -> None:
     text = (
         "FDA decisions this year\nApril 2, 2024 - The FDA approved KB-101 for lupus, the first"

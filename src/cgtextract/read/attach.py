@@ -415,7 +415,12 @@ def _dated_by_the_day(doc: DocState, d: Draft) -> bool:
         return False
     if why.start is None:
         return why.rule in {"today_is_the_text_date", "present_perfect_in_the_lead"}
-    return doc.article.text[why.start : why.end].lower() in {"today", "recently"}
+    text = doc.article.text
+    # 'X said on Monday the FDA granted ...': the day of the report
+    reported = word_rx("grammar.jsonl", "REPORTING_VERB").pattern + r"\s+(?:on\s+)?$"
+    return text[why.start : why.end].lower() in {"today", "recently"} or bool(
+        re.search(reported, text[max(0, why.start - 30) : why.start], re.I)
+    )
 
 
 def _backfill(doc: DocState, s: Sentence, drafts: list[Draft]) -> None:
