@@ -14,6 +14,7 @@ from cgtextract.read.layout import (
     build_frame,
     column_role,
     looks_like_title,
+    paragraphs,
     parse_dateline,
     split_sentences,
 )
@@ -455,3 +456,27 @@ def test_table_rows_become_cells_with_roles(release: Frame) -> None:
 )
 def test_column_role(header: str, role: str) -> None:
     assert column_role(header) == role
+
+
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        pytest.param(
+            "Title line\nCorvane filed the BLA for KB-101 on August\n5, 2025, with the FDA.",
+            True,
+            id="date-cut-by-the-wrap",
+        ),
+        pytest.param(
+            "Title line\nCorvane filed the BLA for KB-101\nrecently, with the FDA.",
+            True,
+            id="lower-case-continuation",
+        ),
+        pytest.param(
+            "Title line\nCorvane filed the BLA for KB-101 in August.\n5 things to know",
+            False,
+            id="a-stop-ends-the-line",
+        ),
+    ],
+)
+def test_hard_wrapped_lines_are_joined(text: str, joined: bool) -> None:
+    assert (len(paragraphs(text)) == 2) == joined

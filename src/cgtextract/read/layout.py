@@ -327,6 +327,10 @@ def defined_company(text: str) -> str | None:
     return clean_company(name)
 
 
+_MONTH_END = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in MONTHS) + r")[a-z]*\.?$")
+_DAY_START = re.compile(r"\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b")
+
+
 def paragraphs(text: str) -> list[str]:
     """The text's lines, with a hard-wrapped sentence joined again: a line that ends without
     a stop and is followed by one that starts in lower case continues on it ('The Central
@@ -337,7 +341,8 @@ def paragraphs(text: str) -> list[str]:
         prev = out[-1].strip() if out else ""
         if (
             prev
-            and line[:1].islower()
+            # 'on August' / '5, 2025, ...': a date cut by the wrap continues too
+            and (line[:1].islower() or (_MONTH_END.search(prev) and _DAY_START.match(line)))
             and any(x.strip() for x in out[:-1])  # never onto the title
             and not re.search(r"[.!?:;\"”]$", prev)
             and not prev.startswith("|")
