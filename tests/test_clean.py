@@ -160,3 +160,29 @@ def test_of_several_date_lines_the_one_nearest_the_article() -> None:
         "The agency has approved the therapy for a rare leukemia in adults and children."
     )
     assert clean_text(text, "page.txt").published == date(2021, 3, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "published"),
+    [
+        pytest.param(
+            "On March 4, 2025, Corvane said the FDA cleared its IND for KB-101 in lupus.",
+            None,
+            id="an-act's-date-is-not-the-page's",
+        ),
+        pytest.param(
+            "Corvane clears IND\nBy Jane Roe | March 4, 2025\nCorvane said the FDA cleared its"
+            " IND for KB-101 in lupus on March 1.",
+            date(2025, 3, 4),
+            id="byline-date",
+        ),
+        pytest.param(
+            "BOSTON, March 4, 2025 /PRNewswire/ -- Corvane said the FDA cleared its IND for"
+            " KB-101 in lupus on March 1.",
+            date(2025, 3, 4),
+            id="dateline",
+        ),
+    ],
+)
+def test_publication_date_from_a_date_line_or_dateline(text: str, published: date | None) -> None:
+    assert clean_text(text, "page.txt").published == published

@@ -19,7 +19,7 @@ from trafilatura.utils import load_html
 from cgtextract.errors import NoContentError
 from cgtextract.models import Article
 from cgtextract.read.dates import first_full_date
-from cgtextract.read.layout import looks_like_title
+from cgtextract.read.layout import looks_like_title, parse_dateline
 
 _MIN_TEXT_CHARS = 40
 # a metadata line above a plain text, which states the publication date and is no title
@@ -227,4 +227,14 @@ def _date_near_top(text: str) -> date | None:
     alone = [d for ln in lines if len(ln) <= 40 and (d := first_full_date(ln))]
     if len(alone) >= 2:
         return alone[-1]
-    return first_full_date("\n".join(lines))
+    for ln in lines:
+        # a date line, a byline or a dateline; not a sentence of the story ('On January 7,
+        # 2022, X submitted ...' dates an act, not the page)
+        dateline = parse_dateline(ln)
+        if dateline and dateline.announced:
+            return dateline.announced
+        if (len(ln) <= 80 and not ln.rstrip().endswith(".")) or _META.match(ln):
+            found = first_full_date(ln)
+            if found:
+                return found
+    return None
