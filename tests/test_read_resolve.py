@@ -194,6 +194,14 @@ def test_company(text: str, product: str, company: str, rule: str) -> None:
     assert why["company"].rule == rule
 
 
+def test_a_clipped_head_word_is_given_in_full() -> None:
+    [event] = _events(
+        DATELINE + "Orvane Pharmaceuticals, Inc. today announced data. The FDA lifted the clinical"
+        " hold on OT-12, Orvane Pharma said."
+    )
+    assert event.company == "Orvane Pharmaceuticals"
+
+
 def test_a_short_name_is_given_in_full() -> None:
     [event] = _events(
         DATELINE + "Orvane Therapeutics today announced data. The FDA granted RMAT designation to"

@@ -86,6 +86,31 @@ EVENTS = [
         id="approval-from-agency-to-proceed-with-trial",
     ),
     pytest.param(
+        "The MFDS approved Corvane's plan to test KB-101, a CAR-T, in a phase 1 study.",
+        [("ind_clearance", "ind_clearance", "approved")],
+        id="plan-to-test-with-an-apposition",
+    ),
+    pytest.param(
+        "The MFDS approved the Phase 1/2 clinical study application for KB-101.",
+        [("ind_clearance", "ind_clearance", "approved")],
+        id="clinical-study-application",
+    ),
+    pytest.param(
+        "The NMPA granted approval for a pivotal Phase II clinical trial of KB-101.",
+        [("ind_clearance", "ind_clearance", "approval")],
+        id="approval-for-a-pivotal-trial",
+    ),
+    pytest.param(
+        "The FDA cleared the KB-101 trial to resume.",
+        [("clinical_hold_lift", "clinical_hold_lift", "cleared")],
+        id="cleared-to-resume-is-a-lift",
+    ),
+    pytest.param(
+        "Corvane received Orphan Medical Product Designation by the EMA for KB-101.",
+        [("orphan_drug", "designation", "Orphan Medical Product Designation")],
+        id="orphan-medical-product",
+    ),
+    pytest.param(
         "The MFDS approved Corvane's plan to test KB-101 in a phase 1 study.",
         [("ind_clearance", "ind_clearance", "approved")],
         id="approved-plan-to-test",
@@ -341,6 +366,13 @@ NOT_EVENTS = [
     pytest.param("KB-101 is set to gain approval in Europe this summer.", id="set-to-gain"),
     pytest.param(
         "Corvane won an NIH Fast-Track grant to fund the KB-101 program.", id="fast-track-grant"
+    ),
+    pytest.param(
+        "The FDA agreed that Corvane can submit its BLA for KB-101 on a rolling basis.",
+        id="can-submit",
+    ),
+    pytest.param(
+        "The MAA submission for KB-101 was based on data from the KEL-2 study.", id="based-on"
     ),
     pytest.param(
         "RMAT designation expedites approval by the FDA of products like KB-101.",

@@ -424,13 +424,22 @@ def _expand_company(name: str, doc: DocState) -> str:
     heads = _heads_rx()
     pos = text.find(full)
     while pos >= 0:
-        m = heads.match(text, pos + len(full))
+        # 'Rocket Pharma' where the lead says 'Rocket Pharmaceuticals': a clipped head word
+        end = pos + len(full)
+        while end < len(text) and text[end].isalpha():
+            end += 1
+        whole = text[pos:end]
+        if whole != full and whole.split()[-1] not in company_heads():
+            whole = full
+        m = heads.match(text, end)
+        if (pos == 0 or not text[pos - 1].isalnum()) and whole != full and len(whole) > len(best):
+            best = whole
         if (
             m
             and (pos == 0 or not text[pos - 1].isalnum())
-            and len(full) + len(m.group()) > len(best)
+            and len(whole) + len(m.group()) > len(best)
         ):
-            best = full + m.group()
+            best = whole + m.group()
         pos = text.find(full, pos + 1)
     doc.companies[name] = best
     return best

@@ -72,13 +72,15 @@ def _clause_break() -> re.Pattern[str]:
 
 
 _TRIAL_APPROVAL = re.compile(
-    r"\s+(?:[\w'’-]+\s+){0,4}?(?:for|of|to)\s+(?:the\s+|a\s+|its\s+)?(?:clinical\s+"
+    r"\s+(?:[\w'’-]+\s+){0,4}?(?:for|of|to)\s+(?:the\s+|a\s+|its\s+)?"
+    # 'approval for a pivotal Phase II clinical trial'
+    r"(?:(?:pivotal|registrational|first-in-human|Phase\s+[\w/]+)\s+){0,3}(?:clinical\s+"
     r"(?:trials?|studies|study)|(?:begin|start|initiate|conduct|commence)\s+(?:a\s+|the\s+|its\s+)?"
     r"(?:Phase|clinical|first-in-human)"
     # 'Approval to move forward with its clinical trials', 'approved its plan to test X in a
     # phase 1 study'
     r"|(?:move\s+forward|proceed|go\s+ahead)\s+with\s+(?:a\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,2}?"
-    r"(?:Phase|clinical|trials?|stud(?:y|ies))|test\s+[^,;]{1,40}?\s+in\s+(?:a\s+|the\s+)?"
+    r"(?:Phase|clinical|trials?|stud(?:y|ies))|test\s+[^;.]{1,80}?\s+in\s+(?:a\s+|the\s+)?"
     r"(?:Phase|clinical|first-in-human))",
     re.I,
 )
@@ -193,6 +195,8 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             r"^(?:The|This|That)\s+\w+(?:ing|ance|ion|al)\b", text
         ):
             continue  # 'The lifting of the holds comes as ...' restates an act already told
+        if _nominal(a) and _BASED_ON.match(text, a.end - s.start):
+            continue  # 'The MAA submission was based on data from ...': what it held
         if _nominal(a) and not _named_in_clause(doc, s, a):
             continue  # 'Approval of allogeneic products remains ...': no agency, no product
         if (
@@ -459,6 +463,8 @@ def _action_kind(
     if act == "clear":
         if _FOR_MARKET.match(doc.article.text, a.end, hi):
             return "approval"  # 'cleared for market in Europe', 'cleared for sale'
+        if _TO_RESUME.match(doc.article.text, a.end, hi):
+            return "clinical_hold_lift"  # 'cleared the trial to resume': the hold lifted
         return "ind_clearance"
     if act == "effective":  # 'the CTN became effective': a notification scheme lets the trial start
         own = {dc.id for dc in docs_ if lo <= dc.start < hi}  # its own clause's, not 'the Act'
@@ -555,6 +561,8 @@ def _hold_in_place() -> re.Pattern[str]:
 _TRIAL_APPROVED = re.compile(
     r"\bclinical\s+trials?\b[^.;]{0,80}\b(?:approved|cleared|permitted|allowed)\b", re.I
 )
+_BASED_ON = re.compile(r"[^,;.]{0,60}?\s(?:was|is|were)\s+based\s+on\b")
+_TO_RESUME = re.compile(r"\s+(?:[\w'’-]+\s+){0,4}?to\s+resume\b")
 _FOR_MARKET = re.compile(
     r"\s+(?:\w+\s+){0,3}?for\s+(?:the\s+)?(?:market|marketing|sale|commercial)\b"
 )
