@@ -192,6 +192,17 @@ def test_the_decision_date_in_the_next_sentence_corrects_the_report_day() -> Non
     assert _rows(text, "date", "date_precision") == [("2024-04-30", "day")]
 
 
+def test_an_already_granted_designation_named_in_passing_is_undated() -> None:
+    text = (
+        "Regulatory news\n25 October 2016 - Fast Track designation for KB-101 added to the"
+        " already granted Orphan Drug designation by the FDA."
+    )
+    assert _rows(text, "designation", "date") == [
+        ("fast_track", "2016-10-25"),
+        ("orphan_drug", None),
+    ]
+
+
 def test_an_items_own_day_over_the_year_it_agrees_with() -> None:
     text = (
         "FDA decisions this year\nApril 2, 2024 - The FDA approved KB-101 for lupus, the first"

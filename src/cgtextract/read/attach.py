@@ -595,6 +595,10 @@ def _cue_date(
             if fine and fine[1] == "day" and r[1] != "day" and fine[0].startswith(r[0][:4]):
                 return found("date_leading_the_sentence", fine, True, first)
             return found("date_after_the_act_in_its_clause", r, True, d)
+    if _ALREADY_BEFORE.search(s.text, 0, rel_cue):
+        # '25 October 2016 - Fast Track added to the already granted Orphan Drug': a status,
+        # which only a date of its own (after it) dates
+        return None
     before = [d for d in dates if d.end <= rel_cue and s.start + d.start >= lo]
     for d in reversed(before):
         r = ok(d)
@@ -702,6 +706,9 @@ def _named_act(doc: DocState, cue: Cue) -> bool:
     )
 
 
+_ALREADY_BEFORE = re.compile(
+    r"\b(?:the|an?|its|their)\s+(?:already|previously|formerly)\s+(?:[\w-]+\s+){0,2}$", re.I
+)
 _SHARED_AUXILIARY = re.compile(
     r"\b(?:has|have)\s+(?:now\s+|recently\s+|also\s+)?\w+ed\b[^.;]{0,160}?\s(?:and|as\s+well\s+as)"
     r"\s+(?:also\s+)?(?:\w+ed\b)?(?:\s+[\w-]+){0,3}\s*$",
