@@ -90,6 +90,12 @@ def _rows(text: str, *fields: str) -> list[tuple[object, ...]]:
             id="agency-by-description",
         ),
         pytest.param(
+            "Corvane Therapeutics today announced that Hong Kong's Department of Health has"
+            " approved KB-101.",
+            [("other", "approval")],
+            id="an-agency-without-a-code",
+        ),
+        pytest.param(
             "Corvane Therapeutics today announced that KB-101 has received PRIME designation.",
             [("EMA", "prime")],
             id="prime-home-agency",

@@ -91,6 +91,11 @@ _NO_CITY_VOCABULARY = pytest.mark.xfail(
             "Quellon bio announced that it submitted a BLA.", "Quellon bio", id="capital-lower-head"
         ),
         pytest.param(
+            "Shares of Corvane Therapeutics (CRVN) rose after the FDA accepted its BLA.",
+            "Corvane Therapeutics",
+            id="shares-of",
+        ),
+        pytest.param(
             "Corvane Therapeutics' (NASDAQ: CRVN) CAR-T candidate CV-12 got RMAT designation.",
             "Corvane Therapeutics",
             id="possessive-cut-by-ticker",
@@ -138,6 +143,7 @@ def test_subject_that_is_no_company(sentence: str) -> None:
             "gene therapy specialist Trenholm Biologics", "Trenholm Biologics", id="specialist"
         ),
         pytest.param("Xenlo Biotech headquartered in Shanghai", "Xenlo Biotech", id="hq-after"),
+        pytest.param("Corvane Therapeutics CRVN", "Corvane Therapeutics", id="ticker-after-name"),
         pytest.param("Tokyo, Japan", None, id="place"),
         pytest.param("Chief Executive Officer", None, id="role"),
         pytest.param("Food and Drug Administration", None, id="agency"),

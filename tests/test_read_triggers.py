@@ -111,6 +111,16 @@ EVENTS = [
         id="orphan-medical-product",
     ),
     pytest.param(
+        "Corvane said it received a clinical hold letter from the FDA for KB-101.",
+        [("clinical_hold", "clinical_hold", "received")],
+        id="received-a-hold-letter",
+    ),
+    pytest.param(
+        "The FDA approved KB-101 for further study in clinical trials.",
+        [("ind_clearance", "ind_clearance", "approved")],
+        id="approved-for-further-study",
+    ),
+    pytest.param(
         "The MFDS approved Corvane's plan to test KB-101 in a phase 1 study.",
         [("ind_clearance", "ind_clearance", "approved")],
         id="approved-plan-to-test",
@@ -370,6 +380,10 @@ NOT_EVENTS = [
     pytest.param(
         "The FDA agreed that Corvane can submit its BLA for KB-101 on a rolling basis.",
         id="can-submit",
+    ),
+    pytest.param("The FDA decided against approval of KB-101 for now.", id="decided-against"),
+    pytest.param(
+        "Corvane received the formal hold letter for KB-101 on August 25.", id="the-hold-letter"
     ),
     pytest.param(
         "The MAA submission for KB-101 was based on data from the KEL-2 study.", id="based-on"

@@ -110,6 +110,15 @@ def clean_company(raw: str) -> str | None:
     if based:
         name = name[based.end() :]
     name = strip_legal(_name_tail(strip_legal(name)))
+    # 'Rocket Pharmaceuticals RCKT': a ticker written after the name's head word
+    parts = name.rsplit(" ", 2)
+    if (
+        len(parts) == 3
+        and parts[2].isupper()
+        and 2 <= len(parts[2]) <= 5
+        and (parts[1] in company_heads())
+    ):
+        name = f"{parts[0]} {parts[1]}"
     return name if is_company(name) else None
 
 

@@ -80,7 +80,9 @@ _TRIAL_APPROVAL = re.compile(
     # 'Approval to move forward with its clinical trials', 'approved its plan to test X in a
     # phase 1 study'
     r"|(?:move\s+forward|proceed|go\s+ahead)\s+with\s+(?:a\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,2}?"
-    r"(?:Phase|clinical|trials?|stud(?:y|ies))|test\s+[^;.]{1,80}?\s+in\s+(?:a\s+|the\s+)?"
+    r"(?:Phase|clinical|trials?|stud(?:y|ies))"
+    r"|(?:further\s+)?(?:study|testing|evaluation)\s+in\s+(?:a\s+|the\s+)?(?:Phase|clinical|human)"
+    r"|test\s+[^;.]{1,80}?\s+in\s+(?:a\s+|the\s+)?"
     r"(?:Phase|clinical|first-in-human))",
     re.I,
 )
@@ -167,6 +169,17 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             kind = None
             if any(dc.id == "crl" for dc in docs_):
                 kind = "crl"
+            elif any(
+                dc.id == "hold"
+                and a.end <= dc.start <= a.end + 20
+                and re.fullmatch(
+                    r"\s+an?\s+(?:[\w-]+\s+)?", text[a.end - s.start : dc.start - s.start]
+                )
+                for dc in docs_
+            ):
+                # 'received a clinical hold letter from the FDA' (the hold's letter, 'the
+                # formal hold letter', restates a hold told before)
+                kind = "clinical_hold"
         else:
             kind = _action_kind(doc, s, a, docs_, desig_ranges)
         if kind is None or _not_trigger_after().match(text, a.end - s.start):
