@@ -20,6 +20,11 @@ def _found(text: str, studies: set[str] | None = None) -> list[tuple[str, str]]:
             "The FDA cleared the IND for CT0596 in myeloma.", [("CT0596", "code")], id="code-plain"
         ),
         pytest.param(
+            "The FDA placed a hold on vexiguran zoclumeran in amyloidosis.",
+            [("vexiguran zoclumeran", "inn")],
+            id="inn-guide-rna-and-mrna-stems",
+        ),
+        pytest.param(
             "Belief filed for BBM-D101 last week.", [("BBM-D101", "code")], id="code-hyphen"
         ),
         pytest.param(

@@ -251,6 +251,12 @@ def test_modality_precedence(cues: set[str], modality: str | None) -> None:
             id="inn-cabtagene",
         ),
         pytest.param(
+            "the FDA has placed a clinical hold on vexiguran zoclumeran in amyloidosis.",
+            "gene_editing",
+            None,
+            id="inn-guran-meran",
+        ),
+        pytest.param(
             "the FDA has cleared the IND for KB-101, an autologous CAR-T cell therapy.",
             "car_t",
             False,

@@ -46,10 +46,19 @@ def _inn_one() -> re.Pattern[str]:
     return re.compile(rf"\b(?!(?:{not_inn})\b)([a-z]{{4,}}(?:{ends}){_QUALIFIER})(?![\w-])", re.I)
 
 
-# every INN shape ends a word in one of these (checked before the costlier INN patterns;
-# the substrings first, at C speed)
-_INN_HINTS = ("cel", "vec", "gene", "plasmid", "turev")
-_INN_HINT = re.compile(r"(?:cel|vec|gene|plasmid|turev)\b")
+@cache
+def _inn_hints() -> tuple[tuple[str, ...], re.Pattern[str]]:
+    """The word endings every INN shape has (the stems that hold no shorter stem), as
+    substrings to test first, at C speed, and as the pattern that confirms one ends a word."""
+    stems = {
+        w.lower()
+        for label in ("INN_FIRST_STEM", "INN_SECOND_STEM", "INN_ONE_STEM")
+        for w in words("products.jsonl", label)
+    }
+    short = tuple(sorted(w for w in stems if not any(x != w and x in w for x in stems)))
+    return short, re.compile(rf"(?:{'|'.join(map(re.escape, short))})\b")
+
+
 # a gene named with its vector, as a descriptive name: 'HGF plasmid', 'VEGF-A plasmid DNA'
 _GENE_PLASMID = re.compile(r"\b([A-Z][A-Z0-9]{1,7}(?:-[A-Z0-9]+)?\s+plasmid(?:\s+DNA)?)\b")
 _INN_SHORT = re.compile(r"(?<![\w-])([A-Za-z]{2,6}-cel)\b")
@@ -197,7 +206,8 @@ def find_products(
 
     low = text.lower()
     has_digit = _DIGIT.search(text) is not None
-    if any(h in low for h in _INN_HINTS) and _INN_HINT.search(low):
+    hints, hint_rx = _inn_hints()
+    if any(h in low for h in hints) and hint_rx.search(low):
         for m in _inn_two().finditer(text):
             add(m.start(), m.end(), m.group(0), "inn")
         for m in _inn_one().finditer(text):
