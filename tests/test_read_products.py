@@ -20,6 +20,14 @@ def _found(text: str, studies: set[str] | None = None) -> list[tuple[str, str]]:
             "The FDA cleared the IND for CT0596 in myeloma.", [("CT0596", "code")], id="code-plain"
         ),
         pytest.param(
+            "The FDA had given its lead drug candidate, Norvexa, Fast Track designation.",
+            [("Norvexa", "brand")],
+            id="brand-apposed-to-a-product-noun",
+        ),
+        pytest.param(
+            "The FDA approved the gene therapy, Corvane said.", [], id="company-after-a-comma"
+        ),
+        pytest.param(
             "The FDA placed a hold on vexiguran zoclumeran in amyloidosis.",
             [("vexiguran zoclumeran", "inn")],
             id="inn-guide-rna-and-mrna-stems",

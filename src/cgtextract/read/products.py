@@ -96,9 +96,12 @@ def _product_nouns() -> tuple[str, ...]:
 
 @cache
 def _therapy_brand() -> re.Pattern[str]:
-    """'the gene therapy Zolgensma': a capitalized name after a product noun."""
+    """'the gene therapy Zolgensma', 'its lead drug candidate, Reqorsa,': a capitalized name
+    after a product noun (not the company a comma may bring: '..., Corvane said')."""
     nouns = alternation("grammar.jsonl", "PRODUCT_NOUN")
-    return re.compile(rf"\b(?:{nouns})\s+([A-Z][a-z]+[A-Z]?[a-z]*|[A-Z]{{4,}})(?:™|®)?\b")
+    return re.compile(
+        rf"\b(?:{nouns})(?:\s+|,\s+(?=\S+,))([A-Z][a-z]+[A-Z]?[a-z]*|[A-Z]{{4,}})(?:™|®)?\b"
+    )
 
 
 @cache
