@@ -299,6 +299,18 @@ def test_a_product_described_first_and_named_in_the_next_sentence() -> None:
     ) == [("KB-101", "clinical_hold_lift")]
 
 
+def test_a_company_s_product_described_first_and_named_next() -> None:
+    text = (
+        "Published: 2024-05-08\nMarket news\nThe FDA approved KB-77 for lupus last year. On"
+        " Monday the FDA approved Halvard Cell's cell therapy for blood cancers. The therapy"
+        " will be sold under the brand name Norvexa."
+    )
+    assert _rows(text, "product", "company", "date") == [
+        ("KB-77", None, "2023"),
+        ("Norvexa", "Halvard Cell", "2024-05-06"),
+    ]
+
+
 def test_a_product_described_first_is_not_a_product_of_a_later_paragraph() -> None:
     text = (
         DATELINE + "Corvane Therapeutics said the FDA has lifted the clinical hold on its gene"

@@ -5,12 +5,19 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from cgtextract.read.companies import clean_company
 from cgtextract.read.dates import DateMention
 from cgtextract.read.document import Cue, DocState, Draft, Product, Span, Why
 from cgtextract.read.layout import Sentence
 from cgtextract.read.mentions import about_product, diseases_in
 from cgtextract.read.products import ProductMention, focus_mention, norm
-from cgtextract.read.resolve import all_diseases, new_product, product_segments, pronoun_product
+from cgtextract.read.resolve import (
+    all_diseases,
+    described_product,
+    new_product,
+    product_segments,
+    pronoun_product,
+)
 from cgtextract.read.triggers import clause_bounds, find_cues
 from cgtextract.read.vocab import alternation, mapping, word_rx
 
@@ -496,6 +503,23 @@ def _cue_products(
         rule = "named_in_clause" if lo <= best.start < hi else "named_in_sentence"
         cue.why["product"] = Why("attach", rule, best.start, best.end)
         return [(mention_of[norm(m.name)], m.name, m.start) for m in chosen]
+    # 'lifted the hold on its gene therapy. ... resume dosing RP-A501': a product described
+    # before it is named, and named in the next sentence, the only one there (and named there
+    # first, when another product is in focus)
+    nxt = _next_sentence(doc, s)
+    keys = {mention_of[norm(m.name)] for m in doc.products[nxt.idx]} if nxt else set()
+    described = described_product().search(doc.article.text, lo, hi) if nxt else None
+    if nxt and described and len(keys) == 1:
+        [key] = keys
+        p = products[key]
+        if focus is None or (key != focus and nxt.start <= p.first < nxt.end):
+            first = doc.products[nxt.idx][0]
+            cue.why["product"] = Why("attach", "described_then_named_next", first.start, first.end)
+            owner = clean_company(described.group(1)) if described.group(1) else None
+            if owner and p.owner is None:  # "Gamida Cell's cell therapy": its owner too
+                p.owner = owner
+                p.owner_why = Why("attach", "owner_of_the_described_product", *described.span(1))
+            return [(key, _display(p), None)]
     diseases = [d.lower() for d in diseases_in(doc, s, s.start, s.end)]
     if diseases:
         hits = []
@@ -514,16 +538,6 @@ def _cue_products(
     ):
         cue.why["product"] = Why("attach", "product_in_focus_anaphora")
         return [(focus, _display(products[focus]), None)]
-    if focus is None:
-        # 'lifted the hold on its gene therapy. ... resume dosing RP-A501': a product described
-        # before any is named, and named in the next sentence, the only one there
-        nxt = _next_sentence(doc, s)
-        keys = {mention_of[norm(m.name)] for m in doc.products[nxt.idx]} if nxt else set()
-        if nxt and len(keys) == 1 and _described_product().search(doc.article.text, lo, hi):
-            [key] = keys
-            first = doc.products[nxt.idx][0]
-            cue.why["product"] = Why("attach", "described_then_named_next", first.start, first.end)
-            return [(key, _display(products[key]), None)]
     return []
 
 
@@ -534,15 +548,6 @@ def _next_sentence(doc: DocState, s: Sentence) -> Sentence | None:
             return None
         return t
     return None
-
-
-@cache
-def _described_product() -> re.Pattern[str]:  # noqa: N802 - a pattern, read like a constant
-    """'its gene therapy', "the company's experimental cell therapy", 'its lead candidate'."""
-    nouns = alternation("grammar.jsonl", "PRODUCT_NOUN")
-    return re.compile(
-        rf"\b(?:its|their|our|the\s+company['’]s)\s+(?:[\w-]+\s+){{0,4}}?[\w-]*?(?:{nouns})\b", re.I
-    )
 
 
 _PRODUCT_LIST = re.compile(r"\s*(?:\([^()]*\))?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)")

@@ -41,6 +41,18 @@ _ANAPHOR_IS = re.compile(
 _ANAPHOR_ALL = re.compile(r"^(?:Both|The two|These|All (?:three|four|of these)|The three)\b")
 
 
+@cache
+def described_product() -> re.Pattern[str]:  # noqa: N802 - a pattern, read like a constant
+    """'its gene therapy', "the company's experimental cell therapy", "Gamida Cell's cell
+    therapy"."""
+    nouns = alternation("grammar.jsonl", "PRODUCT_NOUN")
+    return re.compile(
+        rf"\b(?:its|their|our|the\s+company['’]s|(?-i:([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){{0,2}}))['’]s)"
+        rf"\s+(?:[\w-]+\s+){{0,4}}?[\w-]*?(?:{nouns})\b",
+        re.I,
+    )
+
+
 def cluster_products(doc: DocState) -> tuple[dict[int, Product], dict[str, int]]:
     """Group product names that the text presents as one product."""
     parent: dict[str, str] = {}
@@ -74,6 +86,9 @@ def cluster_products(doc: DocState) -> tuple[dict[int, Product], dict[str, int]]
                     and len({norm(x.name) for x in ments}) == 1
                 ):
                     union(focus.name, m.name)
+        described = None if ments else described_product().search(s.text)
+        if described and described.group(1):
+            focus = None  # "Gamida Cell's cell therapy": another product, named later
         focus = focus_mention(s, ments) or focus
     for short, full in doc.short_names.items():
         union(full, short)  # 'ELPIS' for 'ELPIS Human Umbilical Cord ... Injection'
