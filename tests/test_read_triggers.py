@@ -121,6 +121,11 @@ EVENTS = [
         id="approved-for-further-study",
     ),
     pytest.param(
+        "The delay came in response to a clinical hold by the FDA on KB-101 in hemophilia B.",
+        [("clinical_hold", "clinical_hold", "clinical hold")],
+        id="hold-by-the-agency-as-a-noun",
+    ),
+    pytest.param(
         "The MFDS approved Corvane's plan to test KB-101 in a phase 1 study.",
         [("ind_clearance", "ind_clearance", "approved")],
         id="approved-plan-to-test",
@@ -382,6 +387,9 @@ NOT_EVENTS = [
         id="can-submit",
     ),
     pytest.param("The FDA decided against approval of KB-101 for now.", id="decided-against"),
+    pytest.param(
+        "The KB-101 trial was designed to avoid a clinical hold by the FDA.", id="avoid-a-hold"
+    ),
     pytest.param(
         "Corvane received the formal hold letter for KB-101 on August 25.", id="the-hold-letter"
     ),

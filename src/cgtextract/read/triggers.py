@@ -249,7 +249,16 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
             dc.id == "hold"
             and not any(c.kind in {"clinical_hold", "clinical_hold_lift"} for c in cues)
             and not any(sp.label == "ACTION" and sp.id == "lift" for sp in spans)
-            and _hold_in_place().search(doc.article.text, max(s.start, dc.start - 40), dc.start)
+            and (
+                _hold_in_place().search(doc.article.text, max(s.start, dc.start - 40), dc.start)
+                # 'in response to a clinical hold by the FDA on X': the agency named after it
+                or any(
+                    sp.label == "REGULATOR"
+                    and _HOLD_BY.fullmatch(text, dc.end - s.start, sp.start - s.start)
+                    for sp in spans
+                    if sp.start >= dc.end
+                )
+            )
             and not _hedged(s, dc.start, actions)
         ):
             cues.append(Cue("clinical_hold", "clinical_hold", dc.start, dc.end, "hold_in_place"))
@@ -574,6 +583,7 @@ def _hold_in_place() -> re.Pattern[str]:
 _TRIAL_APPROVED = re.compile(
     r"\bclinical\s+trials?\b[^.;]{0,80}\b(?:approved|cleared|permitted|allowed)\b", re.I
 )
+_HOLD_BY = re.compile(r"\s+(?:letter\s+)?(?:by|from)\s+(?:the\s+)?(?:U\.?S\.?\s+)?")
 _BASED_ON = re.compile(r"[^,;.]{0,60}?\s(?:was|is|were)\s+based\s+on\b")
 _TO_RESUME = re.compile(r"\s+(?:[\w'’-]+\s+){0,4}?to\s+resume\b")
 _FOR_MARKET = re.compile(
