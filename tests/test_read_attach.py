@@ -342,6 +342,18 @@ def test_indications_from_the_event_sentence() -> None:
     assert event.indications == ["progressive Kellner syndrome"]
 
 
+def test_a_named_disease_over_a_class_of_diseases() -> None:
+    text = (
+        DATELINE + "Corvane Therapeutics said the FDA accepted its BLA for KB-101, a gene therapy"
+        " for severe leukocyte adhesion deficiency-I (LAD-I). The FDA also granted Priority"
+        " Review to KB-101 for a rare genetic disorder."
+    )
+    assert _rows(text, "indications") == [
+        (["severe leukocyte adhesion deficiency-I"],),
+        (["severe leukocyte adhesion deficiency-I"],),
+    ]
+
+
 def test_indications_from_another_sentence_about_the_product() -> None:
     [event] = _events(
         DATELINE + "Corvane Therapeutics today announced that the FDA has granted RMAT"

@@ -8,7 +8,13 @@ import pytest
 from cgtextract.models import Article
 from cgtextract.read.document import DocState
 from cgtextract.read.layout import Sentence
-from cgtextract.read.mentions import disease_heads, diseases_in, learn_abbreviations, read_mentions
+from cgtextract.read.mentions import (
+    disease_class,
+    disease_heads,
+    diseases_in,
+    learn_abbreviations,
+    read_mentions,
+)
 
 
 def _doc(text: str) -> DocState:
@@ -29,6 +35,7 @@ def _diseases(doc: DocState, s: Sentence) -> list[str]:
         ("knee osteoarthritis and papillomatosis", ["osteoarthritis", "papillomatosis"]),
         ("acute myeloid leukemia", ["leukemia"]),
         ("chronic heart failure", ["failure"]),
+        ("leukocyte adhesion deficiency-I (LAD-I)", ["deficiency-I"]),
         ("X-linked retinitis pigmentosa", ["retinitis pigmentosa"]),
         ("the study met its primary endpoint", []),
     ],
@@ -255,3 +262,17 @@ def test_a_name_an_act_takes_as_object_is_a_brand(sentence: str, brand: str | No
     doc = _doc(sentence)
     brands = [m.name for ms in doc.products.values() for m in ms if m.kind == "brand"]
     assert brands == ([brand] if brand else [])
+
+
+@pytest.mark.parametrize(
+    ("name", "is_class"),
+    [
+        ("rare genetic disorder", True),
+        ("blood cancers", True),
+        ("inherited retinal diseases", True),
+        ("hemophilia B", False),
+        ("severe leukocyte adhesion deficiency", False),
+    ],
+)
+def test_disease_class(name: str, is_class: bool) -> None:
+    assert disease_class(name) is is_class

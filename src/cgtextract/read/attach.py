@@ -9,7 +9,7 @@ from cgtextract.read.companies import clean_company
 from cgtextract.read.dates import DateMention
 from cgtextract.read.document import Cue, DocState, Draft, Product, Span, Why
 from cgtextract.read.layout import Sentence
-from cgtextract.read.mentions import about_product, diseases_in
+from cgtextract.read.mentions import about_product, disease_class, diseases_in
 from cgtextract.read.products import ProductMention, focus_mention, norm
 from cgtextract.read.resolve import (
     all_diseases,
@@ -340,7 +340,10 @@ def _add_drafts(
     made = 0
     for key, surface, at in targets:
         own = _event_indications(doc, s, cue, key, at, mention_of)
-        ind = own or next(iter(products[key].diseases), [])
+        named = [g for g in products[key].diseases if not all(map(disease_class, g))]
+        if own and all(map(disease_class, own)) and named:
+            own = []  # 'for a rare genetic disorder': the disease the text names elsewhere
+        ind = own or (named or products[key].diseases or [[]])[0]
         why = {
             **cue.why,
             "event_type": Why("triggers", cue.rule, cue.start, cue.end),

@@ -308,9 +308,26 @@ def disease_heads(text: str) -> list[tuple[int, int]]:
     multi_rx = _disease_lexicon()[3]
     found = [(m.start(), m.end()) for m in multi_rx.finditer(text)] if _has_multi(text) else []
     for m in _WORD_RUN.finditer(text):
-        if _is_head(m.group()) and not any(a <= m.start() < b for a, b in found):
-            found.append((m.start(), m.end()))
+        word, end = m.group(), m.end()
+        head = _is_head(word)
+        if not head and "-" in word:
+            # 'deficiency-I', 'syndrome-2': a head with its type written on
+            typed = _TYPED_HEAD.fullmatch(text, m.start(), _typed_end(text, end))
+            if typed and _is_head(typed.group(1)):
+                head, end = True, typed.end()
+        if head and not any(a <= m.start() < b for a, b in found):
+            found.append((m.start(), end))
     return sorted(found)
+
+
+_TYPED_HEAD = re.compile(r"([a-z]+)-(?:[IVX]{1,4}|\d{1,2}[A-Za-z]?)")
+
+
+def _typed_end(text: str, end: int) -> int:
+    """Where a word and a type glued to it by a hyphen end ('deficiency-I', 'type-2')."""
+    while end < len(text) and (text[end].isalnum() or text[end] == "-"):
+        end += 1
+    return end
 
 
 def _has_multi(text: str) -> bool:
@@ -432,6 +449,16 @@ def _as_in_body(text: str, phrase: str, after: int) -> str:
     """A Title Case headline's disease name as the body writes it, if the body repeats it."""
     at = text.lower().find(phrase.lower(), after)
     return text[at : at + len(phrase)] if at >= 0 else phrase
+
+
+def disease_class(name: str) -> bool:
+    """'a rare genetic disorder', 'blood cancers': a class of diseases, which names none."""
+    return all(w in _class_words() for w in name.lower().split())
+
+
+@cache
+def _class_words() -> frozenset[str]:
+    return frozenset(words("disease_words.jsonl", "CLASS_WORD"))
 
 
 def title_cased(text: str) -> bool:
