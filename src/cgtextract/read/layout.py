@@ -342,7 +342,7 @@ def paragraphs(text: str) -> list[str]:
         if (
             prev
             # 'on August' / '5, 2025, ...': a date cut by the wrap continues too
-            and (line[:1].islower() or (_MONTH_END.search(prev) and _DAY_START.match(line)))
+            and (line[:1].islower() or (_DAY_START.match(line) and _MONTH_END.search(prev)))
             and any(x.strip() for x in out[:-1])  # never onto the title
             and not re.search(r"[.!?:;\"”]$", prev)
             and not prev.startswith("|")

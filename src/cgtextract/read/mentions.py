@@ -310,7 +310,7 @@ def disease_heads(text: str) -> list[tuple[int, int]]:
     for m in _WORD_RUN.finditer(text):
         word, end = m.group(), m.end()
         head = _is_head(word)
-        if not head and "-" in word:
+        if not head and "-" in word and (word[-1] == "-" or set(word.rsplit("-", 1)[1]) <= _ROMAN):
             # 'deficiency-I', 'syndrome-2': a head with its type written on
             typed = _TYPED_HEAD.fullmatch(text, m.start(), _typed_end(text, end))
             if typed and _is_head(typed.group(1)):
@@ -320,6 +320,7 @@ def disease_heads(text: str) -> list[tuple[int, int]]:
     return sorted(found)
 
 
+_ROMAN = frozenset("IVX")
 _TYPED_HEAD = re.compile(r"([a-z]+)-(?:[IVX]{1,4}|\d{1,2}[A-Za-z]?)")
 
 

@@ -86,7 +86,8 @@ def cluster_products(doc: DocState) -> tuple[dict[int, Product], dict[str, int]]
                     and len({norm(x.name) for x in ments}) == 1
                 ):
                     union(focus.name, m.name)
-        described = None if ments else described_product().search(s.text)
+        possessive = "'s" in s.text or "’s" in s.text
+        described = None if ments or not possessive else described_product().search(s.text)
         if described and described.group(1):
             focus = None  # "Gamida Cell's cell therapy": another product, named later
         focus = focus_mention(s, ments) or focus
