@@ -194,6 +194,14 @@ def test_company(text: str, product: str, company: str, rule: str) -> None:
     assert why["company"].rule == rule
 
 
+def test_a_column_heading_is_no_company() -> None:
+    text = (
+        "Around the Helix: cell therapy updates, January 22, 2025\nAround the Helix\nThe FDA"
+        " accepted the BLA for KB-101 and set a decision date of Aug. 18, 2025."
+    )
+    assert [e.company for e in _events(text)] == [None]
+
+
 def test_a_clipped_head_word_is_given_in_full() -> None:
     [event] = _events(
         DATELINE + "Orvane Pharmaceuticals, Inc. today announced data. The FDA lifted the clinical"
@@ -274,6 +282,12 @@ def test_modality_precedence(cues: set[str], modality: str | None) -> None:
             "other_gene_therapy",
             None,
             id="gene-therapy-without-vector",
+        ),
+        pytest.param(
+            "the FDA has accepted the BLA for KB-303, its allogeneic T-cell immunotherapy.",
+            "t_cell_other",
+            True,
+            id="t-cell-immunotherapy",
         ),
         pytest.param(
             "the FDA has cleared the IND for KB-404, a gene replacement therapy for a retinal"

@@ -126,6 +126,11 @@ EVENTS = [
         id="hold-by-the-agency-as-a-noun",
     ),
     pytest.param(
+        "Corvane applied for marketing approval of KB-101 to the MHLW in January 2018.",
+        [("marketing_submission", "marketing_submission", "applied for marketing approval")],
+        id="applied-for-marketing-approval",
+    ),
+    pytest.param(
         "The MFDS approved Corvane's plan to test KB-101 in a phase 1 study.",
         [("ind_clearance", "ind_clearance", "approved")],
         id="approved-plan-to-test",
@@ -387,6 +392,11 @@ NOT_EVENTS = [
         id="can-submit",
     ),
     pytest.param("The FDA decided against approval of KB-101 for now.", id="decided-against"),
+    pytest.param("The CHMP approved the trade name Norvexa for KB-101.", id="a-name-approved"),
+    pytest.param(
+        "The USAN Council approved vorsaleucel as the nonproprietary name for KB-101.",
+        id="a-nonproprietary-name-approved",
+    ),
     pytest.param(
         "The KB-101 trial was designed to avoid a clinical hold by the FDA.", id="avoid-a-hold"
     ),

@@ -142,8 +142,10 @@ class Frame:
     def para_announcer(self) -> dict[int, str]:
         """The company each paragraph opens with ('On 23 September, bluebird bio announced')."""
         found = {}
+        # a heading or a title names a section or a column ('Around the Helix'), not its source
+        titled = {s.para for s in self.sentences if s.heading or s.headline}
         for para, first in self.para_first.items():
-            who = subject_company(first)
+            who = None if para in titled else subject_company(first)
             if who:
                 found[para] = who
         return found

@@ -112,6 +112,11 @@ def _indefinite_filing() -> re.Pattern[str]:
     )
 
 
+_NAME_APPROVED = re.compile(
+    r"\s+(?:of\s+)?(?:the\s+|its\s+)?(?:trade|brand|proprietary|nonproprietary|generic)\s+names?\b"
+    r"|[^,.;]{0,40}\bas\s+(?:the|its)\s+(?:[\w-]+\s+)?name\b"
+)
+_NAMING_BODY = re.compile(r"\b(?:USAN|INN)\b[^,.;]{0,30}$")
 _PURPOSE = re.compile(r"\bfor\s+(?:[\w.-]+\s+){0,2}$", re.I)
 _RECOMMENDED = re.compile(r"\brecommend\w*\s+(?:[\w-]+\s+){0,4}$", re.I)
 _RESTATED_DET = re.compile(r"\b(?:that|this|these|those|such)\s+$", re.I)
@@ -190,6 +195,9 @@ def find_cues(doc: DocState, s: Sentence) -> list[Cue]:
         if kind == "approval" and (
             (_nominal(a) and _PURPOSE.search(text, 0, a.start - s.start))
             or _RECOMMENDED.search(text, 0, a.start - s.start)
+            # 'approved the trade name Alofisel', 'the USAN Council approved the name ...'
+            or _NAME_APPROVED.match(text, a.end - s.start)
+            or _NAMING_BODY.search(text, max(0, a.start - s.start - 40), a.start - s.start)
         ):
             # 'submitted a BLA to the FDA for approval of X': what a filing seeks; 'has
             # recommended granting a marketing authorisation': an opinion (a CDE's
@@ -467,8 +475,8 @@ def _action_kind(
     if act == "submit":
         if kinds & {"ind", "cta"}:
             return "ind_submission"
-        if kinds & {"marketing", "application"}:
-            return "marketing_submission"
+        if kinds & {"marketing", "application"} or a.text.lower().endswith("approval"):
+            return "marketing_submission"  # 'applied for marketing approval'
         return None
     if act == "accept":
         if not near and any(lo <= x <= hi for x, _ in desig_ranges):
