@@ -118,6 +118,22 @@ DATELINES = [
 ]
 
 
+DATELINES += [
+    pytest.param(
+        "OSAKA, Japan I January 23, 2018 I Keltra Bio, Inc. announced today a filing.",
+        date(2018, 1, 23),
+        "Keltra Bio, Inc. announced today a filing.",
+        id="capital-i-separators",
+    ),
+    pytest.param(
+        "BOSTON | March 3, 2024 | Keltra Bio announced today a filing.",
+        date(2024, 3, 3),
+        "Keltra Bio announced today a filing.",
+        id="bar-separators",
+    ),
+]
+
+
 @pytest.mark.parametrize(("paragraph", "announced", "rest"), DATELINES)
 def test_parse_dateline(paragraph: str, announced: date | None, rest: str) -> None:
     found = parse_dateline(paragraph)

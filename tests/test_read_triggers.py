@@ -131,6 +131,11 @@ EVENTS = [
         id="applied-for-marketing-approval",
     ),
     pytest.param(
+        "KB-101 received Orphan Regenerative Medicine designation from the MHLW.",
+        [("orphan_drug", "designation", "Orphan Regenerative Medicine designation")],
+        id="japan-orphan-regenerative-medicine",
+    ),
+    pytest.param(
         "The MFDS approved Corvane's plan to test KB-101 in a phase 1 study.",
         [("ind_clearance", "ind_clearance", "approved")],
         id="approved-plan-to-test",

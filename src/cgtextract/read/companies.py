@@ -101,6 +101,8 @@ def subject_company(text: str) -> str | None:
 def clean_company(raw: str) -> str | None:
     """A candidate's descriptors taken off, legal suffix dropped; None unless it names a company."""
     name = _wire_tag().sub("", raw.strip(), count=1).strip(" ,;:-–—.")
+    if name.endswith(")") and "(" not in name:
+        name = name[:-1].rstrip()  # 'CBMG)': a ticker's bracket left behind
     # "CRISPR Therapeutics' (NASDAQ: CRSP) CAR T candidate": a possessive cut by a ticker
     name = _POSSESSIVE_END.sub("", name)
     # 'X based in Shanghai', 'X headquartered in Tokyo': the place follows the name
@@ -237,6 +239,20 @@ def legal_names(text: str) -> list[str]:
 
 
 @cache
+def _month_abbreviations() -> frozenset[str]:
+    """'Aug', 'Sept': month names as abbreviated in dates ('by Aug. 18')."""
+    return frozenset(w.lower()[:n] for w in words("dates.jsonl", "MONTH") for n in (3, 4))
+
+
+@cache
+def _inn_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The first and second words of a two-word INN, by their stems (patterns/products.jsonl)."""
+    first = alternation("products.jsonl", "INN_FIRST_STEM")
+    second = alternation("products.jsonl", "INN_SECOND_STEM")
+    return re.compile(rf"[a-z]{{3,}}(?:{first})"), re.compile(rf"[a-z]{{3,}}(?:{second})")
+
+
+@cache
 def _calendar() -> frozenset[str]:
     """Month and weekday names, which open sentences but name no company."""
     return frozenset(words("dates.jsonl", "MONTH")) | frozenset(words("dates.jsonl", "WEEKDAY"))
@@ -262,8 +278,15 @@ def is_company(name: str) -> bool:
         # 'Beyond oncology': a name ends on a name word unless it is all lower case or ends
         # on a company head ('Bluebird bio' at the start of a sentence)
         return False
-    if any(t in _calendar() for t in tokens):
-        return False  # 'February', 'Monday'
+    if any(t in _calendar() or t.rstrip(".").lower() in _month_abbreviations() for t in tokens):
+        return False  # 'February', 'Monday', 'Aug.'
+    first, second = _inn_words()
+    if (
+        len(tokens) == 2
+        and first.fullmatch(tokens[0].lower())
+        and second.fullmatch(tokens[1].lower())
+    ):
+        return False  # 'Inaticabtagene Autoleucel' opening a sentence: a product's INN
     if _not_a_name().search(name):
         return False  # a clause or a place ('Tokyo, Japan'), not a name
     if name.isupper() and len(tokens) > 1 and not any(h.upper() in name for h in company_heads()):

@@ -241,7 +241,8 @@ _PLACES = re.compile(
     rf"{_PLACE_WORD}(?:(?:\s+|,\s*(?:(?:&|and)\s+)?(?:the\s+)?|\s+(?:&|and)\s+(?:the\s+)?)"
     rf"{_PLACE_WORD}){{0,11}}"
 )
-_SEP = re.compile(r"\s*(?:--|[–—]|-(?=\s)|/|:(?=\s))\s*")
+# 'OSAKA, Japan I January 23, 2018 I X announced': a capital I between dateline parts
+_SEP = re.compile(r"\s*(?:--|[–—]|-(?=\s)|/|:(?=\s)|\|)\s*|\s*(?<!\w)I\s+(?=[A-Z])")
 
 
 _ANY_DIGIT = re.compile(r"\d")
