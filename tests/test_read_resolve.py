@@ -202,6 +202,18 @@ def test_a_column_heading_is_no_company() -> None:
     assert [e.company for e in _events(text)] == [None]
 
 
+def test_a_round_up_item_takes_no_company_from_the_item_before() -> None:
+    text = (
+        "Cell therapy updates, July 13, 2022\nCorvane news\nCorvane Therapeutics said the NMPA"
+        " accepted its application for KB-101 in gastric cancer.\nAnother clearance\nThe FDA"
+        " cleared the IND for MC-7 in liver cancer."
+    )
+    assert [(e.product, e.company) for e in _events(text)] == [
+        ("KB-101", "Corvane Therapeutics"),
+        ("MC-7", None),
+    ]
+
+
 def test_a_clipped_head_word_is_given_in_full() -> None:
     [event] = _events(
         DATELINE + "Orvane Pharmaceuticals, Inc. today announced data. The FDA lifted the clinical"

@@ -591,8 +591,12 @@ def product_company(doc: DocState, p: Product) -> str | None:
         if not any(norm(w) in names for w in re.findall(r"[\w-]+", who))
     ]
     if first is not None:
-        # the announcer of the product's paragraph, else the latest one before it
-        before = [(para, who) for para, who in announcers if para <= first.para]
+        # the announcer of the product's paragraph, else the latest one before it under the
+        # same heading (a round-up's items each have their own company)
+        heading = max(
+            (x.para for x in frame.sentences if x.heading and x.para <= first.para), default=-1
+        )
+        before = [(para, who) for para, who in announcers if heading <= para <= first.para]
         if before:
             para = before[-1][0]
             s = next(x for x in frame.sentences if x.para == para)
