@@ -20,6 +20,11 @@ def _found(text: str, studies: set[str] | None = None) -> list[tuple[str, str]]:
             "The FDA cleared the IND for CT0596 in myeloma.", [("CT0596", "code")], id="code-plain"
         ),
         pytest.param(
+            "The FDA granted RMAT designation to Velmorance-08 for myasthenia gravis.",
+            [("Velmorance-08", "code")],
+            id="long-word-code",
+        ),
+        pytest.param(
             "The FDA had given its lead drug candidate, Norvexa, Fast Track designation.",
             [("Norvexa", "brand")],
             id="brand-apposed-to-a-product-noun",
@@ -123,6 +128,7 @@ def test_find_products(sentence: str, expected: list[tuple[str, str]]) -> None:
         pytest.param("The drug delivers 10mg doses; the 2nd cohort enrolled.", id="units-ordinals"),
         pytest.param("Adults with B-ALL1 relapsed within year1.", id="footnote-digits"),
         pytest.param("Corvane raised USD500,000 and EUR250 in grants.", id="money"),
+        pytest.param("Figure-2 shows Grade-3 events in Type-1 diabetes.", id="labels-with-numbers"),
         pytest.param("The filing covers DLBCL and FL3B.", id="disease-subtype"),
         pytest.param("Patients with LCA4 were enrolled.", id="disease-with-number"),
         pytest.param("The vector carries the gene GUCY2D.", id="gene-named-as-gene"),

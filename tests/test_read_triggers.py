@@ -347,6 +347,11 @@ EVENTS = [
         [("priority_review", "designation", "Priority Review")],
         id="filing-named-with-its-acronym-is-background",
     ),
+    pytest.param(
+        "BLA Filing for KB-101 Has Been Granted Priority Review by the FDA",
+        [("priority_review", "designation", "Priority Review")],
+        id="a-filing-as-the-subject-of-a-grant-is-background",
+    ),
 ]
 
 

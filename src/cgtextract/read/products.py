@@ -20,7 +20,7 @@ from cgtextract.read.vocab import alternation, mapping, word_rx, words
 
 _DIGIT = re.compile(r"\d")
 _CODE = re.compile(
-    r"(?<![\w/.+-])([A-Za-z][A-Za-z]{0,7}(?:-[A-Za-z]{1,5})?-?[A-Za-z]{0,6}\d[A-Za-z0-9]*"
+    r"(?<![\w/.+-])([A-Za-z][A-Za-z]{0,10}(?:-[A-Za-z]{1,5})?-?[A-Za-z]{0,6}\d[A-Za-z0-9]*"
     r"(?:-[A-Za-z0-9]+)?)(?![\w+]|\.\d)"
 )
 # a qualifier after an INN or a code name: the USAN letter ('sipuleucel-T', 'remestemcel-L',

@@ -325,6 +325,11 @@ _RELATIVE_OR_NOMINAL = re.compile(
 )
 
 
+_PASSIVE_SUBJECT = re.compile(
+    r"[^,;.]{0,100}?\b(?:has|have|had)\s+been\b|[^,;.]{0,100}?\b(?:was|were)\b", re.I
+)
+
+
 def _drop_background_filings(s: Sentence, cues: list[Cue]) -> list[Cue]:
     """'accepted the BLA that X submitted', 'its NDA filing ... was granted Priority Review':
     a filing named only as the object of another act of the sentence, without a date of its
@@ -347,6 +352,9 @@ def _drop_background_filings(s: Sentence, cues: list[Cue]) -> list[Cue]:
             )
             if not dated and _RELATIVE_OR_NOMINAL.search(before):
                 continue
+            after = [o.start for o in others if o.start > c.end]
+            if after and _PASSIVE_SUBJECT.match(s.text, c.end - s.start, after[0] - s.start):
+                continue  # 'NDA Filing for X has been granted Priority Review': its subject
         out.append(c)
     return out
 
