@@ -91,6 +91,11 @@ _NO_CITY_VOCABULARY = pytest.mark.xfail(
             "Quellon bio announced that it submitted a BLA.", "Quellon bio", id="capital-lower-head"
         ),
         pytest.param(
+            "Corvane Therapeutics recently announced that the FDA cleared its IND.",
+            "Corvane Therapeutics",
+            id="adverb-before-the-verb",
+        ),
+        pytest.param(
             "Shares of Corvane Therapeutics (CRVN) rose after the FDA accepted its BLA.",
             "Corvane Therapeutics",
             id="shares-of",

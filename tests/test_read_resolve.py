@@ -296,6 +296,12 @@ def test_modality_precedence(cues: set[str], modality: str | None) -> None:
             id="gene-therapy-without-vector",
         ),
         pytest.param(
+            "the FDA has cleared the IND for KB-606, a TCR-Treg cell therapy for lupus.",
+            "tcr_t",
+            None,
+            id="tcr-treg-is-an-engineered-receptor",
+        ),
+        pytest.param(
             "the FDA has accepted the BLA for KB-303, its allogeneic T-cell immunotherapy.",
             "t_cell_other",
             True,

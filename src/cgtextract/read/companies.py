@@ -55,7 +55,8 @@ def _subject_rx() -> re.Pattern[str]:
     verbs = alternation("layout.jsonl", "ANNOUNCE_VERB")
     ends = alternation("grammar.jsonl", "SUBJECT_END")
     return re.compile(
-        rf"^(.{{2,120}}?)(?=\s*\(|\s+(?:{verbs})\b|,\s+(?:{ends})\b|\s+(?:and|&)\s+its\b|:\s)"
+        rf"^(.{{2,120}}?)(?=\s*\(|(?:\s+[a-z]+ly)?\s+(?:{verbs})\b|,\s+(?:{ends})\b|\s+(?:and|&)\s+its\b"
+        r"|:\s)"
     )
 
 
