@@ -276,3 +276,16 @@ def test_a_name_an_act_takes_as_object_is_a_brand(sentence: str, brand: str | No
 )
 def test_disease_class(name: str, is_class: bool) -> None:
     assert disease_class(name) is is_class
+
+
+def test_forward_looking_statements_are_not_read_for_product_names() -> None:
+    """Legal boilerplate states no act: its product names are not looked for (an About
+    section's are: they describe the product)."""
+    doc = _doc(
+        "Corvane clears IND\nBOSTON, May 6, 2024 /PRNewswire/ -- Corvane said the FDA cleared"
+        " the IND for KB-101.\nAbout KB-101\nKB-101 is a CAR-T."
+        "\nForward-Looking Statements\nStatements about KB-202 and KB-101 are forward-looking."
+    )
+    named = {s.section: [m.name for m in doc.products[s.idx]] for s in doc.frame.sentences}
+    assert named["About KB-101"] == ["KB-101"]
+    assert named["Forward-Looking Statements"] == []

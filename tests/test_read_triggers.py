@@ -352,6 +352,16 @@ EVENTS = [
         [("priority_review", "designation", "Priority Review")],
         id="a-filing-as-the-subject-of-a-grant-is-background",
     ),
+    pytest.param(
+        "KB-101 received RMAT designation, and its BLA submission in December 2023 was"
+        " granted Priority Review in February 2024.",
+        [
+            ("rmat", "designation", "RMAT designation"),
+            ("marketing_submission", "marketing_submission", "submission"),
+            ("priority_review", "designation", "Priority Review"),
+        ],
+        id="a-dated-filing-as-the-subject-is-its-own-act",
+    ),
 ]
 
 

@@ -108,6 +108,12 @@ class Sentence:
     table_intro: int | None = None  # the sentence that introduces the row's table
 
     @property
+    def legal(self) -> bool:
+        """In forward-looking statements, contacts or a disclaimer (not an About section):
+        text whose product names no rule needs."""
+        return self.boilerplate and not _ABOUT.match(self.section or "")
+
+    @property
     def dates(self) -> list[DateMention]:
         """Date expressions of this sentence, found once."""
         if self._dates is None:

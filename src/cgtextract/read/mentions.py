@@ -527,11 +527,15 @@ def read_mentions(doc: DocState) -> None:
     firms = _company_words(doc)
     studies: set[str] = set()
     for s in sentences:
-        doc.products[s.idx] = [
-            m
-            for m in find_products(s.text, s.start, reject, studies)
-            if m.kind == "code" or norm(m.name) not in firms
-        ]
+        doc.products[s.idx] = (
+            []
+            if s.legal
+            else [
+                m
+                for m in find_products(s.text, s.start, reject, studies)
+                if m.kind == "code" or norm(m.name) not in firms
+            ]
+        )
     for s in sentences:
         if s.cells:
             extra = descriptive_product(s, doc.products[s.idx])

@@ -353,7 +353,11 @@ def _drop_background_filings(s: Sentence, cues: list[Cue]) -> list[Cue]:
             if not dated and _RELATIVE_OR_NOMINAL.search(before):
                 continue
             after = [o.start for o in others if o.start > c.end]
-            if after and _PASSIVE_SUBJECT.match(s.text, c.end - s.start, after[0] - s.start):
+            if (
+                after
+                and not any(c.end <= s.start + d.start < after[0] for d in s.dates)
+                and _PASSIVE_SUBJECT.match(s.text, c.end - s.start, after[0] - s.start)
+            ):
                 continue  # 'NDA Filing for X has been granted Priority Review': its subject
         out.append(c)
     return out
