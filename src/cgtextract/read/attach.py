@@ -511,7 +511,10 @@ def _cue_products(
     # first, when another product is in focus)
     nxt = _next_sentence(doc, s)
     keys = {mention_of[norm(m.name)] for m in doc.products[nxt.idx]} if nxt else set()
-    described = described_product().search(doc.article.text, lo, hi) if nxt else None
+    clause = doc.article.text[lo:hi]
+    low = clause.lower()
+    possessed = "its " in low or "their " in low or "our " in low or "'s " in low or "’s " in low
+    described = described_product().search(clause) if nxt and possessed else None
     if nxt and described and len(keys) == 1:
         [key] = keys
         p = products[key]
@@ -521,7 +524,8 @@ def _cue_products(
             owner = clean_company(described.group(1)) if described.group(1) else None
             if owner and p.owner is None:  # "Gamida Cell's cell therapy": its owner too
                 p.owner = owner
-                p.owner_why = Why("attach", "owner_of_the_described_product", *described.span(1))
+                a, b = described.span(1)
+                p.owner_why = Why("attach", "owner_of_the_described_product", lo + a, lo + b)
             return [(key, _display(p), None)]
     diseases = [d.lower() for d in diseases_in(doc, s, s.start, s.end)]
     if diseases:

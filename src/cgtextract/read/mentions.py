@@ -587,6 +587,7 @@ def read_mentions(doc: DocState) -> None:
         for s in sentences
         if (not s.heading or s.headline or s.idx in intros or doc.products[s.idx])
         and not s.quote
+        and not s.legal
         and (not s.boilerplate or about_known(s, known))
         and (
             s.idx in near_product

@@ -201,11 +201,12 @@ def find_products(
     out: list[ProductMention] = []
 
     def add(start: int, end: int, name: str, kind: str) -> None:
-        if norm(name) in reject or any(
-            s < end and start < e for s, e, *_ in [(m.start - offset, m.end - offset) for m in out]
-        ):
-            return
-        out.append(ProductMention(offset + start, offset + end, name, kind))
+        a, b = offset + start, offset + end
+        for m in out:
+            if m.start < b and a < m.end:
+                return
+        if norm(name) not in reject:
+            out.append(ProductMention(a, b, name, kind))
 
     low = text.lower()
     has_digit = _DIGIT.search(text) is not None

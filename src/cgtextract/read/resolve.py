@@ -572,7 +572,7 @@ def product_company(doc: DocState, p: Product) -> str | None:
                 if who:
                     return chose(who, "possessive_at_first_mention", first)
                 break
-        who = None if first.cells else _subject_owner(doc, first.text, names)
+        who = None if first.cells else _subject_owner(doc, first, names)
         if who and first.lead and frame.announcer:
             who = frame.announcer  # the dateline's company, as the frame settled it
         if who:
@@ -651,11 +651,15 @@ def _as_owner(doc: DocState, who: str | None, names: set[str]) -> str | None:
     return None
 
 
-def _subject_owner(doc: DocState, sentence: str, names: set[str]) -> str | None:
+def _subject_owner(doc: DocState, s: Sentence, names: set[str]) -> str | None:
     """'Cellectis announced that the FDA placed a clinical hold on UCART22': the company a
-    sentence opens with, unless it is a product or an agency."""
-    dateline = parse_dateline(sentence)
-    return _as_owner(doc, subject_company(dateline.rest if dateline else sentence), names)
+    sentence opens with, unless it is a product or an agency. Only a paragraph's first
+    sentence can open with a dateline (a round-up item's own)."""
+    sentence = s.text
+    if doc.frame.para_first.get(s.para) == sentence:
+        dateline = parse_dateline(sentence)
+        sentence = dateline.rest if dateline else sentence
+    return _as_owner(doc, subject_company(sentence), names)
 
 
 def _is_agency(doc: DocState, name: str) -> bool:
