@@ -256,6 +256,19 @@ def test_title_case_headline_names_its_disease(
         pytest.param(
             "The FDA cleared Halvard to launch a clinical trial of KB-1.", None, id="cleared-to"
         ),
+        pytest.param(
+            "The FDA accepted the BLA for Velmo-T and granted it Priority Review.",
+            "Velmo-T",
+            id="bla-for",
+        ),
+        pytest.param(
+            "The FDA granted Fast Track designation for Velora in stroke.", "Velora", id="for"
+        ),
+        pytest.param(
+            "The FDA granted Orphan Drug designation for Kabuki syndrome to KB-1.",
+            None,
+            id="a-disease-eponym",
+        ),
     ],
 )
 def test_a_name_an_act_takes_as_object_is_a_brand(sentence: str, brand: str | None) -> None:

@@ -136,7 +136,8 @@ def mark_names(doc: DocState, names: Collection[str], kind: str, flags: int = 0)
 _OBJECT_BRAND = re.compile(
     r"\b(?:approved|approves|(?:approval|authori[sz]ation)(?:\s+(?:from|by)\s+[^,;()]{2,80}?)?"
     r"\s+(?:of|for)|authori[sz]ed|opinion (?:for|on)|cleared|launched|hold\s+on|"
-    r"(?:designation|status)\s+to)\s+(?:its\s+|the\s+)?"
+    # 'accepted the BLA for Orca-T', 'Fast Track designation for Velora'
+    r"(?:designation|status)\s+(?:to|for)|(?:BLA|sBLA|NDA|MAA|IND)\s+for)\s+(?:its\s+|the\s+)?"
     # 'Invossa-K', 'MultiStem', 'CARTISTEM'
     r"([A-Z][a-z]{3,}[A-Za-z]*(?:-[A-Z0-9]{1,2})?|[A-Z]{4,})(?![\w-])"
 )
@@ -149,6 +150,20 @@ _SUBJECT_BRAND = re.compile(
     r"(?:first\s+|also\s+|previously\s+|conditionally\s+|fully\s+)?"
     r"(?:approved|authori[sz]ed|cleared)\b"
 )
+
+
+def _eponym(text: str, end: int) -> bool:
+    """Is the capitalized word ending at `end` a disease's eponym ('Kabuki syndrome')?"""
+    m = _NEXT_WORDS.match(text, end, end + 40)
+    for word in m.group(1).split() if m else ():
+        if word in _disease_stop():
+            return False  # 'designation for Velora in stroke'
+        if _is_head(word):
+            return True
+    return False
+
+
+_NEXT_WORDS = re.compile(r"\s+((?:[a-z-]+\s+){0,2}[a-z-]+)")
 
 
 def object_brands(doc: DocState, read: list[Sentence], firms: Collection[str] = ()) -> bool:
@@ -179,6 +194,8 @@ def object_brands(doc: DocState, read: list[Sentence], firms: Collection[str] = 
                 # 'cleared Nkarta to launch a trial of NKX019': whom an agency lets act
                 or re.match(r"\s+to\s", s.text[m.end(1) :])
                 and "cleared" in m.group(0)
+                # 'designation for Kabuki syndrome': a disease's eponym
+                or _eponym(s.text, m.end(1))
                 # an owner: "approved X's Y", "authorized ClearPoint Neuro's cannula"
                 or re.match(r"(?:\s+[A-Z][\w-]*){0,3}(?:'s|’s|'|’)", s.text[m.end(1) :])
                 or any(
