@@ -414,6 +414,10 @@ NOT_EVENTS = [
     pytest.param("The FDA decided against approval of KB-101 for now.", id="decided-against"),
     pytest.param("The CHMP approved the trade name Norvexa for KB-101.", id="a-name-approved"),
     pytest.param(
+        "KB-101 joins four currently approved CAR-T therapies in the US.",
+        id="approved-after-a-number-and-an-adverb",
+    ),
+    pytest.param(
         "The USAN Council approved vorsaleucel as the nonproprietary name for KB-101.",
         id="a-nonproprietary-name-approved",
     ),

@@ -556,7 +556,7 @@ def _attributive() -> re.Pattern[str]:
     dets = alternation("grammar.jsonl", "ATTRIBUTIVE_DET")
     return re.compile(
         r"\b(?:first|only|second|third|last)\s+(?:[\w-]+\s+){0,5}to\s+be\s+approved\b|"
-        rf"(?:\b(?:{dets})\s+|-)approved\s+"
+        rf"(?:\b(?:{dets}|\d+)\s+(?:[a-z]+ly\s+)?|-)approved\s+"
         r"(?!by\b|for\b|in\b|on\b|to\b|as\b|under\b|with\b|the\b|a\b|an\b|its\b)[a-z][\w-]*",
         re.I,
     )
