@@ -296,6 +296,12 @@ def test_modality_precedence(cues: set[str], modality: str | None) -> None:
             id="gene-therapy-without-vector",
         ),
         pytest.param(
+            "the FDA has cleared the IND for KB-707, an autologous regulatory T cell therapy.",
+            "treg",
+            False,
+            id="regulatory-t-cell-singular",
+        ),
+        pytest.param(
             "the FDA has cleared the IND for KB-606, a TCR-Treg cell therapy for lupus.",
             "tcr_t",
             None,
