@@ -426,11 +426,16 @@ def _dated_by_the_day(doc: DocState, d: Draft) -> bool:
     if why.start is None:
         return why.rule in {"today_is_the_text_date", "present_perfect_in_the_lead"}
     text = doc.article.text
-    # 'X said on Monday the FDA granted ...': the day of the report
-    reported = word_rx("grammar.jsonl", "REPORTING_VERB").pattern + r"\s+(?:on\s+)?$"
     return text[why.start : why.end].lower() in {"today", "recently"} or bool(
-        re.search(reported, text[max(0, why.start - 30) : why.start], re.I)
+        _reported_on().search(text, max(0, why.start - 30), why.start)
     )
+
+
+@cache
+def _reported_on() -> re.Pattern[str]:
+    """'X said on Monday the FDA granted ...': a date that is the day of the report."""
+    verbs = word_rx("grammar.jsonl", "REPORTING_VERB").pattern
+    return re.compile(verbs + r"\s+(?:on\s+)?$", re.I)
 
 
 def _backfill(doc: DocState, s: Sentence, drafts: list[Draft]) -> None:
@@ -550,11 +555,11 @@ def _cue_products(
 
 def _next_sentence(doc: DocState, s: Sentence) -> Sentence | None:
     """The sentence after `s` in the body (not a heading), within the next paragraph."""
-    for t in doc.frame.sentences[s.idx + 1 : s.idx + 3]:
-        if t.heading or t.para > s.para + 1:
-            return None
-        return t
-    return None
+    sentences = doc.frame.sentences
+    if s.idx + 1 >= len(sentences):
+        return None
+    t = sentences[s.idx + 1]
+    return None if t.heading or t.para > s.para + 1 else t
 
 
 _PRODUCT_LIST = re.compile(r"\s*(?:\([^()]*\))?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
+from cgtextract.read.products import is_two_word_inn
 from cgtextract.read.vocab import alternation, name_spans, word_rx, words
 
 
@@ -246,14 +247,6 @@ def _month_abbreviations() -> frozenset[str]:
 
 
 @cache
-def _inn_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The first and second words of a two-word INN, by their stems (patterns/products.jsonl)."""
-    first = alternation("products.jsonl", "INN_FIRST_STEM")
-    second = alternation("products.jsonl", "INN_SECOND_STEM")
-    return re.compile(rf"[a-z]{{3,}}(?:{first})"), re.compile(rf"[a-z]{{3,}}(?:{second})")
-
-
-@cache
 def _calendar() -> frozenset[str]:
     """Month and weekday names, which open sentences but name no company."""
     return frozenset(words("dates.jsonl", "MONTH")) | frozenset(words("dates.jsonl", "WEEKDAY"))
@@ -281,12 +274,7 @@ def is_company(name: str) -> bool:
         return False
     if any(t in _calendar() or t.rstrip(".").lower() in _month_abbreviations() for t in tokens):
         return False  # 'February', 'Monday', 'Aug.'
-    first, second = _inn_words()
-    if (
-        len(tokens) == 2
-        and first.fullmatch(tokens[0].lower())
-        and second.fullmatch(tokens[1].lower())
-    ):
+    if len(tokens) == 2 and is_two_word_inn(name):
         return False  # 'Inaticabtagene Autoleucel' opening a sentence: a product's INN
     if _not_a_name().search(name):
         return False  # a clause or a place ('Tokyo, Japan'), not a name

@@ -329,7 +329,7 @@ def disease_heads(text: str) -> list[tuple[int, int]]:
         head = _is_head(word)
         if not head and "-" in word and (word[-1] == "-" or set(word.rsplit("-", 1)[1]) <= _ROMAN):
             # 'deficiency-I', 'syndrome-2': a head with its type written on
-            typed = _TYPED_HEAD.fullmatch(text, m.start(), _typed_end(text, end))
+            typed = _TYPED_HEAD.match(text, m.start())
             if typed and _is_head(typed.group(1)):
                 head, end = True, typed.end()
         if head and not any(a <= m.start() < b for a, b in found):
@@ -338,14 +338,7 @@ def disease_heads(text: str) -> list[tuple[int, int]]:
 
 
 _ROMAN = frozenset("IVX")
-_TYPED_HEAD = re.compile(r"([a-z]+)-(?:[IVX]{1,4}|\d{1,2}[A-Za-z]?)")
-
-
-def _typed_end(text: str, end: int) -> int:
-    """Where a word and a type glued to it by a hyphen end ('deficiency-I', 'type-2')."""
-    while end < len(text) and (text[end].isalnum() or text[end] == "-"):
-        end += 1
-    return end
+_TYPED_HEAD = re.compile(r"([a-z]+)-(?:[IVX]{1,4}|\d{1,2}[A-Za-z]?)(?![^\W_]|-)")
 
 
 def _has_multi(text: str) -> bool:

@@ -37,6 +37,11 @@ def _inn_two() -> re.Pattern[str]:
     return re.compile(rf"\b([a-z]{{3,}}(?:{first}))\s+([a-z]{{3,}}(?:{second})){_QUALIFIER}", re.I)
 
 
+def is_two_word_inn(name: str) -> bool:
+    """'Vorsacabtagene Autoleucel' (at a sentence's start, capitalized): an INN, not a name."""
+    return _inn_two().fullmatch(name) is not None
+
+
 @cache
 def _inn_one() -> re.Pattern[str]:
     """One-word INNs and code names of cell and gene therapies: tisagenlecleucel, lifileucel,

@@ -448,14 +448,11 @@ def _expand_company(name: str, doc: DocState) -> str:
         if whole != full and whole.split()[-1] not in company_heads():
             whole = full
         m = heads.match(text, end)
-        if (pos == 0 or not text[pos - 1].isalnum()) and whole != full and len(whole) > len(best):
-            best = whole
-        if (
-            m
-            and (pos == 0 or not text[pos - 1].isalnum())
-            and len(whole) + len(m.group()) > len(best)
-        ):
-            best = whole + m.group()
+        if pos == 0 or not text[pos - 1].isalnum():  # a word's start, not inside another
+            if whole != full and len(whole) > len(best):
+                best = whole
+            if m and len(whole) + len(m.group()) > len(best):
+                best = whole + m.group()
         pos = text.find(full, pos + 1)
     doc.companies[name] = best
     return best
